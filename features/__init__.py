@@ -1,0 +1,1 @@
+"""Turning raw public data into tidy, validated tables, and the model matrix."""

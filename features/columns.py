@@ -1,0 +1,69 @@
+"""Column names of the central table (DESIGN.md section 9), grouped by concept.
+
+Other tools read these names: add columns freely, never rename the contract ones.
+Each feature group lists its columns; ``build`` reports coverage per group and the
+model matrix picks features by group.
+"""
+from __future__ import annotations
+
+KEY = ["cycle", "state", "district", "party", "incumbent"]
+
+GROUPS: dict[str, list[str]] = {
+    "identity": ["bioguide_id", "fec_id", "incumbent", "party", "state", "district"],
+    "contest": [
+        "primary_date", "runoff_date", "filing_deadline", "primary_system", "contested", "n_candidates",
+        "incumbent_vs_incumbent", "other_incumbent", "new_lines", "special_election_member",
+    ],
+    "outcome": [
+        "lost", "incumbent_share", "incumbent_share_all", "top_challenger", "top_challenger_party",
+        "top_challenger_share", "went_to_runoff", "runoff_share", "challenger_advanced", "result_source",
+    ],
+    "incumbent": [
+        "incumbent_age", "tenure_years", "tenure_terms", "gender", "beat_incumbent_in_primary",
+        "last_primary_share", "leadership",
+    ],
+    "district": [
+        "pres_lean", "pres_lean_lines", "latino_share", "black_share", "asian_share", "white_share",
+        "ba_plus_share", "foreign_born_share", "median_age", "urban_index", "renter_share", "demog_source",
+    ],
+    # Pre-primary FEC money: only from a summary whose coverage ends before the primary.
+    "money": [
+        "inc_receipts", "inc_cash", "chal_receipts", "chal_cash", "chal_name_fec", "money_ratio",
+        "money_cvg_end", "money_source",
+    ],
+    # Year-end FEC totals: include post-primary money -> leak the outcome for past cycles.
+    "money_yearend": [
+        "inc_receipts_ye", "inc_cash_ye", "chal_receipts_ye", "chal_cash_ye", "money_ratio_ye",
+        "money_ye_cvg_end",
+    ],
+    "outside_spending": [
+        "os_for_inc", "os_against_inc", "os_for_chal", "os_against_chal",
+        "os_pro_israel_against_inc", "os_pro_israel_for_inc", "os_crypto", "os_progressive",
+        "os_party_aligned", "os_conservative", "os_last_date",
+    ],
+    "endorsements": [
+        "end_insurgent_chal", "end_jd_chal", "end_our_revolution_chal", "end_sunrise_chal", "end_wfp_chal",
+        "end_sanders_chal", "end_aoc_chal", "end_trump_against_inc", "end_trump_for_inc", "end_leadership_inc",
+        "end_aipac_inc", "end_aipac_chal", "end_dmfi_inc", "end_dmfi_chal", "end_last_date",
+    ],
+    "provenance": ["source_results", "source_incumbent", "source_district", "source_money",
+                   "source_outside", "source_endorsements", "imputed_flags"],
+}
+
+# Columns DESIGN.md section 9 promises to other tools.
+CONTRACT = [
+    "cycle", "state", "district", "party", "incumbent", "bioguide_id", "fec_id", "primary_date",
+    "primary_system", "contested", "incumbent_vs_incumbent", "lost", "incumbent_share", "top_challenger",
+    "top_challenger_share", "incumbent_age", "tenure_years", "pres_lean",
+]
+
+# Columns whose values are known only after the primary: never model inputs.
+OUTCOME_COLUMNS = GROUPS["outcome"]
+
+# Each dated feature group and the column holding the date its values run to (the as-of rule).
+DATED_GROUPS = {
+    "money": "money_cvg_end",
+    "money_yearend": "money_ye_cvg_end",
+    "outside_spending": "os_last_date",
+    "endorsements": "end_last_date",
+}

@@ -1,0 +1,1 @@
+"""Models, backtests, scoring, scheduling, publishing and the command line."""
