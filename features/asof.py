@@ -1,0 +1,139 @@
+"""The as-of rule: a view of the central table holding only what was known on a date.
+
+Every forecast is made as of a date.  ``as_of_view`` returns a copy of the table in which
+
+- ``as_of`` is set per row (a fixed date, or ``"pre-primary"``: the day before that row's primary);
+- ``field_known`` says whether the state's filing deadline has passed; before it the field columns
+  (``contested``, ``n_candidates``, challengers, ``incumbent_vs_incumbent``) are blanked;
+- money columns whose coverage ends after ``as_of`` are blanked; ``money="yearend"`` swaps in the
+  leaky year-end FEC totals (kept only to measure the leak), ``money="none"`` blanks all money;
+- outside spending and endorsements are re-aggregated from their dated event tables as of the date;
+- outcome columns are left in place for scoring but are never model inputs (see ``features.matrix``).
+
+``assert_as_of`` proves the rule on a view: no dated feature later than its row's as-of date.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from features.columns import DATED_GROUPS, GROUPS
+from features.paths import PROCESSED_DIR
+
+PRE_PRIMARY = "pre-primary"
+MONEY_MODES = ("preprimary", "yearend", "none")
+FIELD_COLUMNS = ["contested", "n_candidates", "incumbent_vs_incumbent", "other_incumbent"]
+# When a state's filing deadline is unknown (most cycles before 2022), assume it falls this many
+# days before the primary: the median gap in the curated 2022-2026 calendar is about 90 days.
+DEFAULT_DEADLINE_LEAD_DAYS = 90
+
+
+class AsOfViolation(AssertionError):
+    """A feature dated after the forecast's as-of date reached a model."""
+
+
+def resolve_as_of(table: pd.DataFrame, as_of) -> pd.Series:
+    """Per-row as-of dates: a fixed date, or the day before each row's primary."""
+    if isinstance(as_of, str) and as_of == PRE_PRIMARY:
+        return pd.to_datetime(table["primary_date"]) - pd.Timedelta(days=1)
+    if isinstance(as_of, pd.Series):
+        return pd.to_datetime(as_of).reindex(table.index)
+    return pd.Series(pd.Timestamp(as_of), index=table.index)
+
+
+def effective_deadline(table: pd.DataFrame) -> pd.Series:
+    """Filing deadline per row, falling back to ``primary_date - DEFAULT_DEADLINE_LEAD_DAYS``."""
+    deadline = pd.to_datetime(table.get("filing_deadline", pd.Series(pd.NaT, index=table.index)))
+    fallback = pd.to_datetime(table["primary_date"]) - pd.Timedelta(days=DEFAULT_DEADLINE_LEAD_DAYS)
+    return deadline.fillna(fallback)
+
+
+def as_of_view(table: pd.DataFrame, as_of=PRE_PRIMARY, money: str = "preprimary",
+               events_dir: Path | None = None) -> pd.DataFrame:
+    """Return what was known as of ``as_of`` (see module docstring)."""
+    if money not in MONEY_MODES:
+        raise ValueError(f"money must be one of {MONEY_MODES}, got {money!r}")
+    view = table.copy()
+    when = resolve_as_of(view, as_of)
+    view["as_of"] = when
+
+    known = (when >= effective_deadline(view)).to_numpy()
+    view["field_known"] = pd.array(known, dtype="boolean")
+    for col in FIELD_COLUMNS + ["top_challenger", "top_challenger_party"]:
+        if col in view.columns:
+            view.loc[~known, col] = pd.NA
+
+    _apply_money(view, when, money)
+    _apply_events(view, when, events_dir or PROCESSED_DIR)
+    return view
+
+
+def _blank(view: pd.DataFrame, cols, mask) -> None:
+    for col in cols:
+        if col in view.columns:
+            view.loc[mask, col] = np.nan if pd.api.types.is_float_dtype(view[col]) else pd.NA
+
+
+def _apply_money(view: pd.DataFrame, when: pd.Series, money: str) -> None:
+    pre, ye = GROUPS["money"], GROUPS["money_yearend"]
+    if money == "none":
+        _blank(view, pre + ye, np.ones(len(view), dtype=bool))
+        return
+    if money == "yearend":
+        # Deliberately leaky: the year-end totals replace the pre-primary ones (for measuring the leak).
+        pairs = {"inc_receipts": "inc_receipts_ye", "inc_cash": "inc_cash_ye", "chal_receipts": "chal_receipts_ye",
+                 "chal_cash": "chal_cash_ye", "money_ratio": "money_ratio_ye", "money_cvg_end": "money_ye_cvg_end"}
+        for dst, src in pairs.items():
+            if src in view.columns:
+                view[dst] = view[src]
+        return
+    if "money_cvg_end" in view.columns:
+        late = (pd.to_datetime(view["money_cvg_end"]) > when).to_numpy()
+        _blank(view, pre, late)
+    _blank(view, ye, np.ones(len(view), dtype=bool))
+
+
+def _apply_events(view: pd.DataFrame, when: pd.Series, events_dir: Path) -> None:
+    """Re-aggregate outside spending and endorsements as of ``when`` from the dated event tables."""
+    from features import endorsements, outside_spending
+
+    spend_path = Path(events_dir) / "outside_spending_events.csv"
+    if spend_path.exists():
+        events = outside_spending.read_events(spend_path)
+        agg = outside_spending.aggregate_spending(events, view, when)
+        for col in agg.columns:
+            view[col] = agg[col].to_numpy()
+    end_path = Path(events_dir) / "endorsement_events.csv"
+    if end_path.exists():
+        events = endorsements.read_events(end_path)
+        agg = endorsements.aggregate_endorsements(events, view, when)
+        for col in agg.columns:
+            view[col] = agg[col].to_numpy()
+
+
+def assert_as_of(view: pd.DataFrame, feature_columns=None) -> None:
+    """Raise AsOfViolation if any dated feature in the view runs past its row's as-of date.
+
+    A dated group counts as used when any of its columns is non-missing on the row; its date column
+    (``features.columns.DATED_GROUPS``) must then be on or before ``as_of``.
+    """
+    when = pd.to_datetime(view["as_of"])
+    for group, date_col in DATED_GROUPS.items():
+        if date_col not in view.columns:
+            continue
+        cols = [c for c in GROUPS[group] if c in view.columns and c != date_col]
+        if feature_columns is not None:
+            cols = [c for c in cols if c in feature_columns]
+        if not cols:
+            continue
+        used = view[cols].notna().any(axis=1)
+        dates = pd.to_datetime(view[date_col])
+        bad = used & dates.notna() & (dates > when)
+        if bad.any():
+            i = bad.to_numpy().nonzero()[0][0]
+            row = view.iloc[i]
+            raise AsOfViolation(
+                f"{group}: {row.get('state')}-{row.get('district')} {row.get('cycle')} uses data dated "
+                f"{dates.iloc[i].date()} after as-of {when.iloc[i].date()} (field '{date_col}')")
