@@ -1,0 +1,33 @@
+# Fresh-machine entry points. Both targets create the virtual environment and install on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: run test test-all data backtest notebooks bench clean-venv
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+## The main job: build data if needed, train, register, forecast 2026 as of 2025-12-31, publish site/
+run: $(STAMP)
+	$(BIN)/primary-forecast run-all
+
+## The test suite (long MCMC runs excluded; they are marked slow)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+data: $(STAMP)
+	$(BIN)/primary-forecast data build
+
+backtest: $(STAMP)
+	$(BIN)/primary-forecast backtest --config experiments/comparison.yaml
+
+clean-venv:
+	rm -rf $(VENV)

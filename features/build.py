@@ -1,0 +1,221 @@
+"""Build the central table from the raw public files.
+
+``build_table(raw)`` runs every step and returns the validated table, the event tables and a
+summary; ``write_outputs`` writes them under ``data/`` atomically (temp file, then rename), so a
+build that fails leaves the committed tables untouched.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from features.columns import GROUPS
+from features.constants import LIVE_CYCLE, TRAIN_CYCLES
+from features.errors import InputError
+from features.paths import CALENDAR_DIR, PROCESSED_DIR
+from features.schema import validate_table
+from features.table import TABLE_NAME, normalize_types, ordered_columns, write_table_csv
+
+LIVE_AS_OF = pd.Timestamp("2025-12-31")
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    table: pd.DataFrame
+    calendar: pd.DataFrame
+    spending_events: pd.DataFrame
+    endorsement_events: pd.DataFrame
+    match_report: dict = field(default_factory=dict)
+
+
+STEPS = ("results 2002-2020", "results 2022", "results 2024", "field 2026", "calendar", "incumbents",
+         "districts", "money", "outside spending", "endorsements", "validate")
+
+
+def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
+    """Run every build step on the raw folder and return the validated outputs."""
+    from features import (calendar, district, endorsements, legislators, money, outside_spending,
+                          results_2024, results_538_2022, results_fec_cycles, roster_2026)
+
+    say = progress or (lambda msg: None)
+    raw = Path(raw)
+
+    say(STEPS[0])
+    fec = results_fec_cycles.fec_contest_rows(raw, cycles=range(2002, 2021, 2),
+                                              sitting_fn=lambda cyc: legislators.sitting_members(raw, cyc))
+    say(STEPS[1])
+    r22 = results_538_2022.contest_rows_2022(raw)
+    say(STEPS[2])
+    r24 = results_2024.contest_rows_2024(raw)
+    say(STEPS[3])
+    r26 = roster_2026.contest_rows_2026(raw, as_of=LIVE_AS_OF)
+    rows = pd.concat([fec, r22, r24, r26], ignore_index=True)
+
+    say(STEPS[4])
+    cal = calendar.build_calendar(raw)
+    rows = _attach_calendar(rows, cal)
+
+    say(STEPS[5])
+    matched = legislators.match_bioguide(rows, raw)
+    match_report = legislators.match_rate(matched)
+    rows = legislators.incumbent_attributes(matched, raw)
+
+    say(STEPS[6])
+    dist = pd.concat([district.district_features(raw, c) for c in TRAIN_CYCLES + (LIVE_CYCLE,)],
+                     ignore_index=True)
+    rows = rows.merge(dist, on=["cycle", "state", "district"], how="left", validate="many_to_one")
+    rows["pres_lean"] = district.pres_lean(rows["d_pres_share"], rows["national_d_share"], rows["party"])
+    rows = rows.sort_values(["cycle", "state", "district", "party", "incumbent"]).reset_index(drop=True)
+    rows["beat_incumbent_in_primary"] = legislators.beat_incumbent_flags(rows)
+    rows["last_primary_share"] = legislators.last_primary_share(rows)
+
+    say(STEPS[7])
+    pre_primary = pd.to_datetime(rows["primary_date"]) - pd.Timedelta(days=1)
+    live = rows["cycle"] == LIVE_CYCLE
+    as_of = pre_primary.where(~live, LIVE_AS_OF)
+    parts, parts_ye = [], []
+    for cycle, idx in rows.groupby("cycle").groups.items():
+        sub = rows.loc[idx]
+        pre = money.candidate_money(raw, int(cycle), "preprimary")
+        parts.append(money.race_money(sub, pre, as_of.loc[idx]))
+        if int(cycle) != LIVE_CYCLE:
+            ye = money.candidate_money(raw, int(cycle), "yearend")
+            parts_ye.append(money.race_money(sub, ye, pd.Timestamp.max, prefix="ye"))
+    rows = rows.join(pd.concat(parts)).join(pd.concat(parts_ye))
+
+    say(STEPS[8])
+    spend_events = outside_spending.spending_events(raw)
+    rows = rows.join(outside_spending.aggregate_spending(spend_events, rows, as_of))
+
+    say(STEPS[9])
+    end_events = endorsements.endorsement_events(raw)
+    rows = rows.join(endorsements.aggregate_endorsements(end_events, rows, as_of))
+
+    say(STEPS[10])
+    rows = _provenance(rows)
+    rows = normalize_types(rows)
+    rows = rows[ordered_columns(rows)]
+    validate_table(rows)
+    return BuildResult(rows, cal, spend_events, end_events, match_report)
+
+
+def _attach_calendar(rows: pd.DataFrame, cal: pd.DataFrame) -> pd.DataFrame:
+    cols = ["cycle", "state", "primary_date", "runoff_date", "filing_deadline", "primary_system"]
+    merged = rows.merge(cal[cols], on=["cycle", "state"], how="left", suffixes=("", "_cal"),
+                        validate="many_to_one")
+    if "primary_date" in rows.columns:
+        merged["primary_date"] = pd.to_datetime(merged["primary_date"]).fillna(
+            pd.to_datetime(merged["primary_date_cal"]))
+        merged = merged.drop(columns=["primary_date_cal"])
+    hint = merged.get("primary_system_hint")
+    if hint is not None:
+        merged["primary_system"] = hint.where(hint.notna(), merged["primary_system"])
+    missing = merged["primary_date"].isna() & (merged["cycle"] < LIVE_CYCLE)
+    if missing.any():
+        r = merged[missing].iloc[0]
+        raise InputError("calendar", f"no primary date for {r['state']} {r['cycle']}", field="primary_date")
+    return merged
+
+
+def _provenance(rows: pd.DataFrame) -> pd.DataFrame:
+    rows = rows.copy()
+    rows["source_results"] = rows.get("result_source")
+    rows["source_district"] = rows.get("demog_source")
+    rows["source_money"] = rows.get("money_source")
+    rows["source_outside"] = rows["os_covered"].map({True: "curated-outside-spending", False: None}) \
+        if "os_covered" in rows else None
+    rows["source_endorsements"] = rows["end_covered"].map({True: "curated-endorsements/538", False: None}) \
+        if "end_covered" in rows else None
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Summary, manifest and atomic writing
+# ---------------------------------------------------------------------------------------------
+def coverage(table: pd.DataFrame) -> pd.DataFrame:
+    """Share of rows (past cycles) with at least one value in each feature group."""
+    past = table[table["cycle"] < LIVE_CYCLE]
+    out = {}
+    for group in ("incumbent", "district", "money", "money_yearend", "outside_spending", "endorsements"):
+        cols = [c for c in GROUPS[group] if c in past.columns and not c.endswith(("_source", "_date", "_end"))]
+        cols = [c for c in cols if c not in ("demog_source", "pres_lean_lines", "chal_name_fec")]
+        out[group] = float(past[cols].notna().any(axis=1).mean()) if cols else 0.0
+    for col in ("incumbent_age", "tenure_years", "pres_lean", "bioguide_id", "incumbent_share",
+                "latino_share", "inc_receipts", "inc_receipts_ye"):
+        if col in past.columns:
+            out[col] = float(past[col].notna().mean())
+    return pd.DataFrame({"coverage": out}).rename_axis("feature")
+
+
+def summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows, contested and lost per cycle."""
+    g = table.groupby("cycle")
+    return pd.DataFrame({
+        "rows": g.size(),
+        "contested": g["contested"].sum(min_count=0).astype(int),
+        "contested_unknown": g["contested"].apply(lambda s: int(s.isna().sum())),
+        "lost": g["lost"].sum(min_count=0).astype(int),
+        "incumbent_share_known": g["incumbent_share"].apply(lambda s: int(s.notna().sum())),
+    })
+
+
+def raw_checksums(raw: Path) -> dict[str, str]:
+    """sha256 of every raw data file (READMEs and source notes included: they document the data)."""
+    out = {}
+    for path in sorted(Path(raw).rglob("*")):
+        if path.is_file():
+            out[str(path.relative_to(raw))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def write_outputs(result: BuildResult, raw: Path, out_dir: Path = PROCESSED_DIR,
+                  calendar_dir: Path = CALENDAR_DIR) -> dict:
+    """Write table, event tables, calendar and manifest; every file is written to a temp then renamed."""
+    from features.calendar import write_calendar
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        f"{TABLE_NAME}.csv": lambda p: write_table_csv(result.table, p),
+        f"{TABLE_NAME}.parquet": lambda p: result.table.to_parquet(p, index=False),
+        "outside_spending_events.csv": lambda p: write_table_csv(result.spending_events, p),
+        "endorsement_events.csv": lambda p: write_table_csv(result.endorsement_events, p),
+    }
+    staged = {}
+    try:
+        for name, writer in files.items():
+            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
+            os.close(fd)
+            writer(Path(tmp))
+            staged[name] = Path(tmp)
+    except Exception:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+        raise
+    for name, tmp in staged.items():
+        os.replace(tmp, out_dir / name)
+    write_calendar(result.calendar, calendar_dir)
+
+    manifest = {
+        "build_date": date.today().isoformat(),
+        "raw_dir_name": Path(raw).name,
+        "raw_files": raw_checksums(raw),
+        "outputs": {name: hashlib.sha256((out_dir / name).read_bytes()).hexdigest()
+                    for name in files if name.endswith(".csv")},
+        "rows": {str(k): int(v) for k, v in result.table.groupby("cycle").size().items()},
+        "rows_total": int(len(result.table)),
+        "bioguide_match": result.match_report,
+    }
+    tmp = out_dir / ".manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, out_dir / "manifest.json")
+    return manifest

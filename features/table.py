@@ -1,0 +1,81 @@
+"""Reading and writing the central table with stable types."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from features.columns import GROUPS
+from features.paths import PROCESSED_DIR
+
+TABLE_NAME = "incumbent_primaries"
+TABLE_CSV = PROCESSED_DIR / f"{TABLE_NAME}.csv"
+
+BOOL_COLUMNS = ["contested", "incumbent_vs_incumbent", "lost", "went_to_runoff", "challenger_advanced",
+                "new_lines", "special_election_member", "beat_incumbent_in_primary", "os_covered",
+                "end_covered"]
+DATE_COLUMNS = ["primary_date", "runoff_date", "filing_deadline", "money_cvg_end", "money_ye_cvg_end",
+                "os_last_date", "end_last_date"]
+INT_COLUMNS = ["cycle", "district"]
+STR_COLUMNS = ["state", "party", "incumbent", "bioguide_id", "fec_id", "primary_system", "top_challenger",
+               "top_challenger_party", "other_incumbent", "challengers", "gender", "leadership"]
+
+
+def normalize_types(df: pd.DataFrame) -> pd.DataFrame:
+    """Give every known column its canonical dtype (nullable booleans, datetimes, ints, strings)."""
+    df = df.copy()
+    for col in BOOL_COLUMNS:
+        if col in df.columns:
+            df[col] = _to_boolean(df[col])
+    for col in DATE_COLUMNS:
+        if col in df.columns:
+            df[col] = pd.to_datetime(df[col]).astype("datetime64[ns]")
+    for col in INT_COLUMNS:
+        if col in df.columns:
+            df[col] = df[col].astype(int)
+    for col in STR_COLUMNS:
+        if col in df.columns:
+            df[col] = df[col].astype(object).where(df[col].notna(), None)
+    for col in ("incumbent_share", "top_challenger_share", "incumbent_age", "tenure_years", "pres_lean"):
+        if col in df.columns:
+            df[col] = pd.to_numeric(df[col]).astype(float)
+    return df
+
+
+def _to_boolean(s: pd.Series) -> pd.Series:
+    if s.dtype == "boolean":
+        return s
+    mapped = s.map(lambda v: {"true": True, "false": False, "1": True, "0": False}.get(str(v).strip().lower(), v)
+                   if isinstance(v, str) else v)
+    return mapped.astype("boolean")
+
+
+def load_table(path: str | Path | None = None) -> pd.DataFrame:
+    """Load the committed central table (CSV) with canonical types."""
+    path = Path(path) if path else TABLE_CSV
+    df = pd.read_csv(path, dtype={"fec_id": str, "bioguide_id": str}, keep_default_na=True)
+    return normalize_types(df)
+
+
+def write_table_csv(df: pd.DataFrame, path: Path) -> None:
+    """Write the table deterministically: fixed column order, sorted key, ISO dates, true/false."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == "boolean":
+            out[col] = out[col].map({True: "true", False: "false"}).astype(object)
+        elif pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+    out.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
+
+
+def ordered_columns(df: pd.DataFrame) -> list[str]:
+    """Key and grouped columns first, in group order, then anything else alphabetically."""
+    seen: list[str] = []
+    for col in ["cycle", "state", "district", "party", "incumbent"]:
+        if col in df.columns and col not in seen:
+            seen.append(col)
+    for cols in GROUPS.values():
+        for col in cols:
+            if col in df.columns and col not in seen:
+                seen.append(col)
+    return seen + sorted(c for c in df.columns if c not in seen)
