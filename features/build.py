@@ -129,7 +129,8 @@ def _attach_calendar(rows: pd.DataFrame, cal: pd.DataFrame) -> pd.DataFrame:
 def _provenance(rows: pd.DataFrame) -> pd.DataFrame:
     rows = rows.copy()
     rows["source_results"] = rows.get("result_source")
-    rows["source_district"] = rows.get("demog_source")
+    if "source_district" not in rows.columns:
+        rows["source_district"] = rows.get("demog_source")
     rows["source_money"] = rows.get("money_source")
     rows["source_outside"] = rows["os_covered"].map({True: "curated-outside-spending", False: None}) \
         if "os_covered" in rows else None
@@ -180,6 +181,7 @@ def raw_checksums(raw: Path) -> dict[str, str]:
 def write_outputs(result: BuildResult, raw: Path, out_dir: Path = PROCESSED_DIR,
                   calendar_dir: Path = CALENDAR_DIR) -> dict:
     """Write table, event tables, calendar and manifest; every file is written to a temp then renamed."""
+    from features import endorsements, outside_spending
     from features.calendar import write_calendar
 
     out_dir = Path(out_dir)
@@ -187,8 +189,8 @@ def write_outputs(result: BuildResult, raw: Path, out_dir: Path = PROCESSED_DIR,
     files = {
         f"{TABLE_NAME}.csv": lambda p: write_table_csv(result.table, p),
         f"{TABLE_NAME}.parquet": lambda p: result.table.to_parquet(p, index=False),
-        "outside_spending_events.csv": lambda p: write_table_csv(result.spending_events, p),
-        "endorsement_events.csv": lambda p: write_table_csv(result.endorsement_events, p),
+        "outside_spending_events.csv": lambda p: outside_spending.write_events(result.spending_events, p),
+        "endorsement_events.csv": lambda p: endorsements.write_events(result.endorsement_events, p),
     }
     staged = {}
     try:

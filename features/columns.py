@@ -25,6 +25,7 @@ GROUPS: dict[str, list[str]] = {
     "district": [
         "pres_lean", "pres_lean_lines", "latino_share", "black_share", "asian_share", "white_share",
         "ba_plus_share", "foreign_born_share", "median_age", "urban_index", "renter_share", "demog_source",
+        "pres_elec", "new_lines_state", "lines_stale", "map_vintage",
     ],
     # Pre-primary FEC money: only from a summary whose coverage ends before the primary.
     "money": [
@@ -46,7 +47,7 @@ GROUPS: dict[str, list[str]] = {
         "end_sanders_chal", "end_aoc_chal", "end_trump_against_inc", "end_trump_for_inc", "end_leadership_inc",
         "end_aipac_inc", "end_aipac_chal", "end_dmfi_inc", "end_dmfi_chal", "end_last_date",
     ],
-    "provenance": ["source_results", "source_incumbent", "source_district", "source_money",
+    "provenance": ["match_method", "match_score", "sitting_in_congress", "source_results", "source_incumbent", "source_district", "source_money",
                    "source_outside", "source_endorsements", "imputed_flags"],
 }
 

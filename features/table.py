@@ -65,7 +65,7 @@ def write_table_csv(df: pd.DataFrame, path: Path) -> None:
             out[col] = out[col].map({True: "true", False: "false"}).astype(object)
         elif pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].dt.strftime("%Y-%m-%d")
-    out.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
+    out.to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
 
 
 def ordered_columns(df: pd.DataFrame) -> list[str]:
