@@ -52,8 +52,9 @@ def top_two_rule(state: str, cycle: int) -> str | None:
 
 
 def louisiana_jungle(state: str, cycle: int) -> bool:
-    """Louisiana's House 'primary' is the November all-party election, except 2008 and 2010."""
-    return state == "LA" and cycle not in (2008, 2010)
+    """Louisiana's House 'primary' is the November all-party election, except 2008 and 2010 and from
+    2026 on, when it holds closed party primaries (with a runoff)."""
+    return state == "LA" and cycle not in (2008, 2010) and cycle < 2026
 
 
 def congress_for_cycle(cycle: int) -> int:
