@@ -204,6 +204,7 @@ def write_outputs(result: BuildResult, raw: Path, out_dir: Path = PROCESSED_DIR,
             tmp.unlink(missing_ok=True)
         raise
     for name, tmp in staged.items():
+        os.chmod(tmp, 0o644)
         os.replace(tmp, out_dir / name)
     write_calendar(result.calendar, calendar_dir)
 

@@ -53,7 +53,7 @@ def _to_boolean(s: pd.Series) -> pd.Series:
 def load_table(path: str | Path | None = None) -> pd.DataFrame:
     """Load the committed central table (CSV) with canonical types."""
     path = Path(path) if path else TABLE_CSV
-    df = pd.read_csv(path, dtype={"fec_id": str, "bioguide_id": str}, keep_default_na=True)
+    df = pd.read_csv(path, dtype={"fec_id": str, "bioguide_id": str}, keep_default_na=True, low_memory=False)
     return normalize_types(df)
 
 

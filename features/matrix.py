@@ -1,0 +1,299 @@
+"""The model matrix: numeric model inputs derived from an as-of view of the central table.
+
+``model_frame(view, groups=...)`` turns the rows of ``features.asof.as_of_view`` into a float frame
+(one column per feature, NaN where unknown).  Only columns that are known before the forecast date
+are read: outcome columns (``features.columns.OUTCOME_COLUMNS``) never are, and the field columns
+(``n_candidates``, ``incumbent_vs_incumbent``) only when ``field_known`` (the view blanks them before
+the filing deadline).
+
+Missing values stay NaN: the gradient-boosted model handles them natively; the logit and Bayesian
+models use ``make_preprocessor()`` (median imputation + missing indicators + standardisation),
+fitted on the training fold only.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from features.columns import GROUPS, OUTCOME_COLUMNS
+from features.constants import CENSUS_REGION, top_two_rule
+
+# Party of the president during each cycle's primaries (national environment: challenges to members
+# of the president's party differ from the out-party's).  Belongs with features.constants.
+PRESIDENT_PARTY = {
+    2002: "R", 2004: "R", 2006: "R", 2008: "R", 2010: "D", 2012: "D", 2014: "D", 2016: "D",
+    2018: "R", 2020: "R", 2022: "D", 2024: "D", 2026: "R",
+}
+
+REGIONS = ("northeast", "midwest", "west")          # south is the reference level
+# primary_system value -> dummy column; 'closed' is the reference level.
+SYSTEM_DUMMIES = {
+    "top-two": "sys_top_two", "top-four": "sys_top_two", "louisiana-jungle": "sys_jungle",
+    "runoff": "sys_runoff", "convention": "sys_convention", "open": "sys_open",
+    "semi-closed": "sys_semi_closed",
+}
+OS_AMOUNTS = [c for c in GROUPS["outside_spending"] if c != "os_last_date"]
+END_FLAGS = [c for c in GROUPS["endorsements"] if c != "end_last_date"]
+
+#: model input columns by group (derived names; none of them is an outcome)
+FEATURES: dict[str, list[str]] = {
+    "incumbent": ["incumbent_age", "tenure_years", "female", "beat_incumbent_in_primary",
+                  "last_primary_share", "leadership"],
+    "district": ["pres_lean", "latino_share", "black_share", "asian_share", "white_share",
+                 "ba_plus_share", "foreign_born_share", "median_age", "urban_index", "renter_share"],
+    "party": ["party_R"],
+    "region": [f"region_{r}" for r in REGIONS],
+    "system": sorted(set(SYSTEM_DUMMIES.values())),
+    "contest": ["new_lines", "special_election_member"],
+    "national": ["midterm", "president_party"],
+    "field": ["field_known", "n_candidates", "incumbent_vs_incumbent"],
+    "money": ["log_inc_receipts", "log_chal_receipts", "log_money_ratio", "log_inc_cash", "log_chal_cash"],
+    "outside_spending": [f"log_{c}" for c in OS_AMOUNTS] + ["os_covered"],
+    "endorsements": END_FLAGS + ["end_covered"],
+}
+DEFAULT_GROUPS = tuple(FEATURES)
+#: groups describing the field: inputs of P(loss | contested), never of P(contested) (they define it)
+FIELD_GROUPS = ("field",)
+#: hand-curated, press-selected sources (2018+): coverage itself may select on newsworthy races
+CURATED_GROUPS = ("outside_spending", "endorsements")
+
+#: table columns each feature group reads (what ``features.asof.assert_as_of`` must check)
+SOURCE_COLUMNS: dict[str, list[str]] = {
+    "incumbent": ["incumbent_age", "tenure_years", "gender", "beat_incumbent_in_primary",
+                  "last_primary_share", "leadership"],
+    "district": list(FEATURES["district"]),
+    "party": ["party"],
+    "region": ["state"],
+    "system": ["primary_system", "state", "cycle"],
+    "contest": ["new_lines", "special_election_member"],
+    "national": ["cycle", "party"],
+    "field": ["field_known", "n_candidates", "incumbent_vs_incumbent"],
+    "money": ["inc_receipts", "chal_receipts", "inc_cash", "chal_cash", "money_cvg_end"],
+    "outside_spending": GROUPS["outside_spending"] + ["os_covered"],
+    "endorsements": GROUPS["endorsements"] + ["end_covered"],
+}
+assert not set().union(*SOURCE_COLUMNS.values()) & set(OUTCOME_COLUMNS), "an outcome is a model input"
+
+
+def feature_names(groups=DEFAULT_GROUPS) -> list[str]:
+    """Feature columns of ``groups`` in a stable order."""
+    _check_groups(groups)
+    return [c for g in groups for c in FEATURES[g]]
+
+
+def source_columns(groups=DEFAULT_GROUPS) -> list[str]:
+    """Table columns read by ``groups`` (pass to ``features.asof.assert_as_of``)."""
+    _check_groups(groups)
+    return sorted({c for g in groups for c in SOURCE_COLUMNS[g]})
+
+
+def model_frame(view: pd.DataFrame, groups=DEFAULT_GROUPS) -> pd.DataFrame:
+    """Numeric model inputs (float, NaN = unknown) for the rows of an as-of view.
+
+    Parameters
+    ----------
+    view : DataFrame
+        Rows of the central table, normally from ``features.asof.as_of_view`` (columns the table
+        lacks are treated as unknown).
+    groups : sequence of str
+        Keys of ``FEATURES``.
+
+    Returns
+    -------
+    DataFrame indexed like ``view`` with the columns ``feature_names(groups)``.
+    """
+    _check_groups(groups)
+    out = pd.DataFrame(index=view.index)
+    for g in groups:
+        block = _BUILDERS[g](view)
+        for col in FEATURES[g]:
+            out[col] = np.asarray(block[col], dtype=float)
+    return out
+
+
+# ---- derivations ---------------------------------------------------------------------------------
+def _num(view: pd.DataFrame, col: str) -> pd.Series:
+    if col not in view.columns:
+        return pd.Series(np.nan, index=view.index)
+    return pd.to_numeric(view[col], errors="coerce").astype(float)
+
+
+def _flag(view: pd.DataFrame, col: str) -> pd.Series:
+    """Boolean-ish column -> 1.0 / 0.0 / NaN."""
+    if col not in view.columns:
+        return pd.Series(np.nan, index=view.index)
+    s = view[col]
+    if pd.api.types.is_bool_dtype(s) or str(s.dtype) == "boolean":
+        return s.astype("boolean").astype("Float64").astype(float)
+    if pd.api.types.is_numeric_dtype(s):
+        return s.astype(float).where(s.isna(), (s.astype(float) != 0).astype(float))
+    txt = s.astype("string").str.strip().str.lower()
+    mapped = txt.map({"true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0, "1": 1.0, "0": 0.0,
+                      "t": 1.0, "f": 0.0})
+    return pd.to_numeric(mapped, errors="coerce").astype(float)
+
+
+def _log_money(s: pd.Series) -> pd.Series:
+    return np.log1p(s.clip(lower=0))
+
+
+def _incumbent(view):
+    gender = view["gender"].astype("string").str.strip().str.upper() if "gender" in view else None
+    female = (pd.Series(np.nan, index=view.index) if gender is None
+              else gender.map({"F": 1.0, "M": 0.0, "FEMALE": 1.0, "MALE": 0.0}).astype(float))
+    if "leadership" in view.columns:
+        lead = view["leadership"]
+        if pd.api.types.is_bool_dtype(lead) or str(lead.dtype) == "boolean":
+            leadership = _flag(view, "leadership").fillna(0.0)
+        else:   # a role name where known: any non-empty role counts
+            txt = lead.astype("string").str.strip().str.lower()
+            leadership = (txt.notna() & ~txt.isin(["", "false", "none", "no", "0"])).astype(float)
+    else:
+        leadership = pd.Series(np.nan, index=view.index)
+    return {"incumbent_age": _num(view, "incumbent_age"), "tenure_years": _num(view, "tenure_years"),
+            "female": female, "beat_incumbent_in_primary": _flag(view, "beat_incumbent_in_primary"),
+            "last_primary_share": _num(view, "last_primary_share"), "leadership": leadership}
+
+
+def _district(view):
+    return {c: _num(view, c) for c in FEATURES["district"]}
+
+
+def _party(view):
+    return {"party_R": (view["party"].astype("string") == "R").astype(float)}
+
+
+def _region(view):
+    region = view["state"].astype("string").map(CENSUS_REGION)
+    return {f"region_{r}": (region == r).astype(float) for r in REGIONS}
+
+
+def _system(view):
+    if "primary_system" in view.columns:
+        system = view["primary_system"].astype("string").str.strip().str.lower()
+    else:
+        system = pd.Series(pd.NA, index=view.index, dtype="string")
+    # an unknown system in a top-two state/cycle is the top-two system
+    fallback = pd.Series([top_two_rule(s, int(c)) for s, c in zip(view["state"], view["cycle"])],
+                         index=view.index, dtype="string")
+    system = system.fillna(fallback)
+    out = {col: pd.Series(0.0, index=view.index) for col in FEATURES["system"]}
+    for value, col in SYSTEM_DUMMIES.items():
+        out[col] = out[col] + (system == value).fillna(False).astype(float)
+    return out
+
+
+def _contest(view):
+    return {"new_lines": _flag(view, "new_lines"),
+            "special_election_member": _flag(view, "special_election_member").fillna(0.0)}
+
+
+def _national(view):
+    cycle = view["cycle"].astype(int)
+    pres = cycle.map(PRESIDENT_PARTY)
+    return {"midterm": (cycle % 4 == 2).astype(float),
+            "president_party": (view["party"].astype("string") == pres.astype("string")).astype(float)}
+
+
+def _field(view):
+    known = _flag(view, "field_known") if "field_known" in view else pd.Series(1.0, index=view.index)
+    known = known.fillna(0.0)
+    hide = known == 0
+    return {"field_known": known,
+            "n_candidates": _num(view, "n_candidates").mask(hide),
+            "incumbent_vs_incumbent": _flag(view, "incumbent_vs_incumbent").mask(hide)}
+
+
+def _money(view):
+    inc, chal = _num(view, "inc_receipts"), _num(view, "chal_receipts")
+    return {"log_inc_receipts": _log_money(inc), "log_chal_receipts": _log_money(chal),
+            "log_money_ratio": _log_money(inc) - _log_money(chal),
+            "log_inc_cash": _log_money(_num(view, "inc_cash")),
+            "log_chal_cash": _log_money(_num(view, "chal_cash"))}
+
+
+def _covered(view, flag_col: str, values: dict) -> pd.Series:
+    """The as-of coverage flag the view carries (``os_covered`` / ``end_covered``), else 'any value'."""
+    if flag_col in view.columns:
+        return _flag(view, flag_col).fillna(0.0)
+    return pd.concat(values.values(), axis=1).notna().any(axis=1).astype(float)
+
+
+def _outside(view):
+    amounts = {c: _num(view, c) for c in OS_AMOUNTS}
+    covered = _covered(view, "os_covered", amounts)
+    out = {f"log_{c}": _log_money(s) for c, s in amounts.items()}
+    out["os_covered"] = covered
+    return out
+
+
+def _endorsements(view):
+    flags = {c: _flag(view, c) for c in END_FLAGS}
+    covered = _covered(view, "end_covered", flags)
+    out = dict(flags)
+    out["end_covered"] = covered
+    return out
+
+
+_BUILDERS = {
+    "incumbent": _incumbent, "district": _district, "party": _party, "region": _region,
+    "system": _system, "contest": _contest, "national": _national, "field": _field,
+    "money": _money, "outside_spending": _outside, "endorsements": _endorsements,
+}
+assert set(_BUILDERS) == set(FEATURES)
+
+
+def _check_groups(groups) -> None:
+    unknown = [g for g in groups if g not in FEATURES]
+    if unknown:
+        raise ValueError(f"unknown feature group(s) {unknown}; known: {list(FEATURES)}")
+
+
+# ---- preprocessing for the linear and Bayesian models -------------------------------------------
+class DropUninformative(BaseEstimator, TransformerMixin):
+    """Drop columns that are empty, constant or exact duplicates of an earlier column (on the fit data).
+
+    A column that is constant where observed but has missing values is kept (its missing indicator
+    may carry information).
+    """
+
+    def fit(self, X, y=None):
+        X = pd.DataFrame(X)
+        keep, seen = [], set()
+        for col in X.columns:
+            values = X[col].to_numpy(dtype=float)
+            missing = np.isnan(values)
+            if missing.all() or (not missing.any() and np.std(values) == 0):
+                continue
+            key = values.tobytes()
+            if key in seen:
+                continue
+            seen.add(key)
+            keep.append(col)
+        self.columns_ = keep
+        return self
+
+    def transform(self, X):
+        return pd.DataFrame(X)[self.columns_]
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray(self.columns_, dtype=object)
+
+
+def make_preprocessor() -> Pipeline:
+    """Median imputation + missing indicators, drop constant/duplicate columns, standardise.
+
+    Fit it on the training fold only; it returns a DataFrame with readable column names
+    (``missingindicator_<feature>`` for the indicators).
+    """
+    pipe = Pipeline([
+        ("drop_empty", DropUninformative()),
+        ("impute", SimpleImputer(strategy="median", add_indicator=True)),
+        ("drop", DropUninformative()),
+        ("scale", StandardScaler()),
+    ])
+    return pipe.set_output(transform="pandas")
