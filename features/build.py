@@ -68,6 +68,7 @@ def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
     matched = legislators.match_bioguide(rows, raw)
     match_report = legislators.match_rate(matched)
     rows = legislators.incumbent_attributes(matched, raw)
+    rows = _display_names(rows, legislators.display_names(raw))
 
     say(STEPS[6])
     dist = pd.concat([district.district_features(raw, c) for c in TRAIN_CYCLES + (LIVE_CYCLE,)],
@@ -124,6 +125,19 @@ def _attach_calendar(rows: pd.DataFrame, cal: pd.DataFrame) -> pd.DataFrame:
         r = merged[missing].iloc[0]
         raise InputError("calendar", f"no primary date for {r['state']} {r['cycle']}", field="primary_date")
     return merged
+
+
+def _display_names(rows: pd.DataFrame, known: pd.Series) -> pd.DataFrame:
+    """One readable name per member across sources; the source spelling stays in ``incumbent_source_name``."""
+    from features.names import display_name
+
+    rows = rows.copy()
+    rows["incumbent_source_name"] = rows["incumbent"]
+    rows["incumbent"] = rows["bioguide_id"].map(known).fillna(rows["incumbent"].map(display_name))
+    for col in ("top_challenger", "other_incumbent"):
+        if col in rows.columns:
+            rows[col] = rows[col].map(display_name)
+    return rows
 
 
 def _provenance(rows: pd.DataFrame) -> pd.DataFrame:

@@ -575,3 +575,9 @@ def last_primary_share(table: pd.DataFrame) -> pd.Series:
     j = table[["cycle", "bioguide_id"]].merge(prev, on=["cycle", "bioguide_id"], how="left")
     return pd.Series(j["_last"].to_numpy(dtype=float, na_value=np.nan), index=table.index,
                      name="last_primary_share")
+
+
+def display_names(raw: Path) -> pd.Series:
+    """The name a reader knows each member by ('Joe Crowley'), indexed by bioguide id."""
+    people = load_people(raw)
+    return pd.Series([_display_name(p) for _, p in people.iterrows()], index=people["bioguide_id"].to_numpy())

@@ -349,3 +349,24 @@ def names_match(a, b) -> float:
     if first is None:
         return round(last * 0.75, 4)
     return round(last * (0.5 + 0.5 * first), 4)
+
+
+def display_name(s):
+    """A readable 'First Last' form of a source name ('OCASIO-CORTEZ, ALEXANDRIA' -> 'Alexandria Ocasio-Cortez')."""
+    if _is_missing(s):
+        return s
+    text = fix_mojibake(str(s)).replace("#", "").strip()
+    if "," in text:
+        last, _, rest = text.partition(",")
+        rest = rest.strip()
+        suffix = ""
+        for suf in (" Jr.", " Jr", " Sr.", " II", " III", " IV"):
+            if rest.endswith(suf):
+                rest, suffix = rest[: -len(suf)].strip(), suf
+        text = f"{rest} {last.strip()}{suffix}".strip()
+    text = " ".join(text.split())
+    if text.isupper():
+        text = " ".join(w.capitalize() if not w.startswith("MC") else "Mc" + w[2:].capitalize()
+                        for w in text.split())
+        text = "-".join(part[:1].upper() + part[1:] for part in text.split("-"))
+    return text.replace('"', "")
