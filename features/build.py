@@ -171,6 +171,19 @@ def coverage(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"coverage": out}).rename_axis("feature")
 
 
+def missing_by_group(table: pd.DataFrame) -> pd.DataFrame:
+    """Missing cells per feature group: count, total cells, and the worst column."""
+    out = {}
+    for group, cols in GROUPS.items():
+        cols = [c for c in cols if c in table.columns]
+        if not cols:
+            continue
+        na = table[cols].isna().sum()
+        out[group] = {"missing": int(na.sum()), "cells": int(len(table) * len(cols)),
+                      "worst_column": f"{na.idxmax()} ({int(na.max())})"}
+    return pd.DataFrame(out).T
+
+
 def summary(table: pd.DataFrame) -> pd.DataFrame:
     """Rows, contested and lost per cycle."""
     g = table.groupby("cycle")

@@ -18,7 +18,7 @@ def add_parser(sub) -> None:
 
 
 def run_build(args) -> int:
-    from features.build import STEPS, build_table, coverage, summary, write_outputs
+    from features.build import STEPS, build_table, coverage, missing_by_group, summary, write_outputs
 
     raw = raw_dir(args.raw)
     start = time.time()
@@ -36,7 +36,6 @@ def run_build(args) -> int:
     print("\nFeature coverage (past cycles, share of rows):")
     print(coverage(result.table).to_string(float_format=lambda v: f"{v:.3f}"))
     print(f"\nbioguide match: {result.match_report}")
-    missing = result.table.isna().sum()
-    print("\nMissing values per column (top 15):")
-    print(missing[missing > 0].sort_values(ascending=False).head(15).to_string())
+    print("\nMissing values per feature group (cells missing / cells, all cycles):")
+    print(missing_by_group(result.table).to_string())
     return 0
