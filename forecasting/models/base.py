@@ -87,9 +87,13 @@ class PrimaryModel(BaseEstimator):
         mean_c = np.asarray(parts["share_mean"], dtype=float)
 
         field_known = _bool_col(table, "field_known", default=True)
+        contested_known = (table["contested"].notna().to_numpy() if "contested" in table.columns
+                           else np.zeros(n, dtype=bool))
         contested = _bool_col(table, "contested", default=True)
-        # Once the field is known, the hurdle is settled by the ballot.
-        pc_eff = np.where(field_known, np.where(contested, 1.0, 0.0), pc)
+        # Once the field is known, the hurdle is settled by the ballot; where the ballot itself is
+        # unknown (e.g. some 2024 rows), the hurdle stays.
+        settled = field_known & contested_known
+        pc_eff = np.where(settled, np.where(contested, 1.0, 0.0), pc)
         levels = np.asarray(QUANTILE_LEVELS)
         out = pd.DataFrame(index=table.index)
         out["p_contested"] = pc_eff

@@ -1,0 +1,70 @@
+"""``primary-forecast forecast``: score a cycle as of a date and record the snapshot."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from features.paths import WATCHLIST_DIR
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("forecast", help="score every incumbent of a cycle as of a date",
+                              description="Score every incumbent seeking renomination as of a date with "
+                                          "the registered model, and append the snapshot to the history.")
+    p.add_argument("--cycle", type=int, default=2026)
+    p.add_argument("--as-of", required=True, help="forecast date YYYY-MM-DD (not in the future)")
+    p.add_argument("--model-alias", default="champion", help="registry alias of the model (default champion)")
+    p.add_argument("--model", default=None, help="instead of the registry, fit this model "
+                                                 "(base_rate, logit, boosted, bayes) on all past cycles")
+    p.add_argument("--watchlist", default="default",
+                   help="analyst watchlist YAML (default data/watchlist/<cycle>.yaml if present; 'none' to skip)")
+    p.add_argument("--table", default=None, help="central table CSV (default data/processed/...)")
+    p.add_argument("--store", default=None, help="snapshot store folder (default data/snapshots)")
+    p.add_argument("--no-record", action="store_true", help="do not append to the snapshot history")
+    p.add_argument("--csv", default=None, help="also write the snapshot to this CSV")
+    p.add_argument("--top", type=int, default=25, help="print the N highest-risk incumbents (default 25)")
+    p.set_defaults(func=run)
+
+
+def resolve_watchlist(arg: str | None, cycle: int, table):
+    from forecasting.watchlist import load_watchlist
+
+    if arg is None or str(arg).lower() == "none":
+        return None
+    if arg == "default":
+        path = WATCHLIST_DIR / f"{cycle}.yaml"
+        return load_watchlist(path, table) if path.is_file() else None
+    return load_watchlist(Path(arg), table)
+
+
+def run(args: argparse.Namespace) -> int:
+    from features.table import load_table
+    from forecasting import snapshots
+    from forecasting.live_model import load_live_model
+    from forecasting.scoring import parse_as_of, score_cycle
+
+    parse_as_of(args.as_of, args.cycle)                 # a bad date fails before any model is loaded
+    table = load_table(args.table)
+    model, version = load_live_model(alias=args.model_alias, model_name=args.model, table=table)
+    watchlist = resolve_watchlist(args.watchlist, args.cycle, table)
+    snap = score_cycle(table, model, args.cycle, args.as_of, watchlist=watchlist, model_version=version)
+    if args.csv:
+        Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
+        snap.to_csv(args.csv, index=False)
+    new = 0 if args.no_record else snapshots.append_snapshot(snap, args.store)
+    print(format_summary(snap, args.top))
+    where = snapshots.history_path(args.store)
+    print(f"\n{len(snap)} incumbents scored as of {snap['as_of'].iloc[0].date()} with {snap['model'].iloc[0]} "
+          f"({snap['model_version'].iloc[0]}); expected losses {snap['p_loss'].sum():.1f}; "
+          + ("not recorded" if args.no_record else f"{new} new rows in {where}"
+             + (" (already recorded: nothing changed)" if new == 0 else "")))
+    return 0
+
+
+def format_summary(snap, top: int = 25) -> str:
+    lines = [f"{'rank':>4}  {'race':<8} {'incumbent':<28} {'P(loss)':>8}  {'share 10-90':>11}  drivers"]
+    for i, r in enumerate(snap.head(top).itertuples(), start=1):
+        race = f"{r.state}-{r.district if r.district else 'AL'} {r.party}"
+        lines.append(f"{i:>4}  {race:<8} {str(r.incumbent)[:28]:<28} {100 * r.p_loss:7.1f}%  "
+                     f"{100 * r.share_p10:4.0f}-{100 * r.share_p90:3.0f}%  {r.drivers_text}")
+    return "\n".join(lines)

@@ -1,0 +1,75 @@
+"""The model a live forecast uses: the registered champion (by alias), or an explicitly named model
+fitted on every cycle with an outcome (an analyst's check, recorded as unregistered)."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+
+from features.errors import InputError
+
+
+def load_live_model(alias: str = "champion", model_name: str | None = None,
+                    table: pd.DataFrame | None = None):
+    """Return ``(model, model_version)``.
+
+    Parameters
+    ----------
+    alias : registry alias of the published model (``forecasting.tracking.load_champion``).
+    model_name : instead of the registry, fit that model (``experiments/<name>.yaml``) as
+        ``primary-forecast train`` would (see :func:`fit_named_model`); its version is
+        ``<name>-unregistered-<hash of the config and the training data>``, so re-running on the same data
+        records the same version.
+    table : the central table (needed with ``model_name``).
+    """
+    if model_name:
+        return fit_named_model(model_name, table)
+    try:
+        from forecasting import tracking
+    except ImportError:
+        raise InputError("model registry", "forecasting.tracking is not available; pass --model NAME "
+                                           "to fit a model instead", field="model_alias") from None
+    try:
+        model = tracking.load_champion(alias=alias)
+        info = tracking.champion_info(alias=alias)
+    except InputError:
+        raise
+    except Exception as exc:                       # registry empty, alias unknown, tracking store absent
+        raise InputError("model registry", f"no model registered under alias {alias!r} "
+                                           f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); run "
+                                           "`primary-forecast train --register` or pass --model NAME",
+                         field="model_alias") from None
+    version = f"{info['name']}/{info['version']}"
+    model.model_version_ = version
+    return model, version
+
+
+def fit_named_model(model_name: str, table: pd.DataFrame):
+    """Fit ``experiments/<name>.yaml`` (else the registry's default model ``name``) on every cycle with
+    an outcome, seen as of the day before each primary with pre-primary money -- exactly as
+    ``primary-forecast train`` does.  Returns ``(model, version)``."""
+    from features.paths import EXPERIMENTS_DIR
+    from forecasting.commands.train import train_model
+    from forecasting.experiment_config import load_config
+
+    if table is None:
+        raise ValueError("fitting a named model needs the central table")
+    config_path = EXPERIMENTS_DIR / f"{model_name}.yaml"
+    if config_path.is_file():
+        config = load_config(config_path)
+        spec, money = config["models"][0], config["train"]["money"]
+    else:
+        from forecasting.models.registry import MODELS
+        if model_name not in MODELS:
+            raise InputError("model", f"unknown model {model_name!r}; known: {sorted(MODELS)}", field="model")
+        spec = {"name": model_name, "model": model_name, "kwargs": {}, "sample_kwargs": {}, "random_seed": None}
+        money = "preprimary"
+    model, view, _ = train_model(table, spec, money)
+    digest = hashlib.sha256()
+    digest.update(json.dumps(spec, sort_keys=True, default=repr).encode())
+    # the training view holds the table and the dated event tables as the model saw them
+    digest.update(pd.util.hash_pandas_object(view.reset_index(drop=True), index=False).values.tobytes())
+    version = f"{spec['name']}-unregistered-{digest.hexdigest()[:10]}"
+    model.model_version_ = version
+    return model, version

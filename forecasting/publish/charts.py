@@ -1,0 +1,88 @@
+"""Charts for the site: an inline SVG timeline of P(loss) and the calibration plot (PNG)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def p_loss_svg(points, width: int = 560, height: int = 220) -> str:
+    """Inline SVG of P(loss) across a race's snapshots; ``points`` = [(as_of, p_loss), ...].
+
+    The markup contains no text from data (dates are formatted by us), so it is safe to embed.
+    """
+    pts_by_date = {}
+    for when, p in points:
+        if p is not None and not pd.isna(p) and when is not None and not pd.isna(when):
+            pts_by_date[pd.Timestamp(when)] = float(p)       # the last value of a date wins
+    dates = sorted(pts_by_date)
+    values = [pts_by_date[d] for d in dates]
+    left, right, top, bottom = 48, 16, 14, 34
+    pw, ph = width - left - right, height - top - bottom
+    ymax = min(1.0, max(0.05, float(np.ceil(max(values) * 20) / 20))) if values else 0.05
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="P(loss) across snapshots" '
+             f'class="timeline">']
+    for frac in (0.0, 0.5, 1.0):
+        y = top + ph * (1 - frac)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="#ddd"/>')
+        digits = 0 if ymax >= 0.1 else 1
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">'
+                     f'{100 * ymax * frac:.{digits}f}%</text>')
+    if dates:
+        t0, t1 = dates[0], dates[-1]
+        span = max((t1 - t0).days, 1)
+        xs = [left + (pw * (d - t0).days / span if len(dates) > 1 else pw / 2) for d in dates]
+        ys = [top + ph * (1 - v / ymax) for v in values]
+        line = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys))
+        parts.append(f'<polyline fill="none" stroke="#c0392b" stroke-width="2" points="{line}"/>')
+        for x, y, d, v in zip(xs, ys, dates, values):
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#c0392b">'
+                         f'<title>{d.date().isoformat()}: {100 * v:.1f}%</title></circle>')
+        parts.append(f'<text x="{left}" y="{height - 10}" font-size="11">{t0.date().isoformat()}</text>')
+        if len(dates) > 1:
+            parts.append(f'<text x="{left + pw}" y="{height - 10}" font-size="11" text-anchor="end">'
+                         f'{t1.date().isoformat()}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def reliability_table(preds: pd.DataFrame, bins=(0, .01, .02, .05, .1, .2, .35, .5, 1.0001)) -> pd.DataFrame:
+    """Calibration bins from per-race backtest predictions (``p_loss``, ``lost``): every race counts
+    once. Returns bin, n, mean forecast, observed share lost."""
+    df = preds.dropna(subset=["p_loss", "lost"]).copy()
+    df["lost"] = df["lost"].astype(str).str.lower().isin(["true", "1", "1.0"]) if df["lost"].dtype == object \
+        else df["lost"].astype(float) > 0.5
+    df["bin"] = pd.cut(df["p_loss"].astype(float), list(bins), right=False)
+    grouped = df.groupby(["model", "bin"] if "model" in df.columns else ["bin"], observed=True)
+    out = grouped.agg(n=("lost", "size"), forecast=("p_loss", "mean"), observed=("lost", "mean")).reset_index()
+    out["bin"] = out["bin"].astype(str)
+    return out
+
+
+def calibration_png(table: pd.DataFrame, path: Path) -> Path:
+    """Plot observed vs forecast per bin (point size ~ races), one series per model."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.5, 5), dpi=100)
+    lim = max(0.1, float(table[["forecast", "observed"]].max().max()) * 1.1) if len(table) else 0.1
+    ax.plot([0, lim], [0, lim], color="#999", lw=1, ls="--", label="perfect calibration")
+    groups = table.groupby("model") if "model" in table.columns else [("model", table)]
+    for name, g in groups:
+        ax.plot(g["forecast"], g["observed"], marker="o", lw=1, label=str(name))
+        for _, r in g.iterrows():
+            ax.annotate(str(int(r["n"])), (r["forecast"], r["observed"]), fontsize=7, alpha=.6,
+                        xytext=(3, 3), textcoords="offset points")
+    ax.set_xlim(0, lim)
+    ax.set_ylim(0, lim)
+    ax.set_xlabel("forecast P(loss) (bin mean)")
+    ax.set_ylabel("share of incumbents who lost")
+    ax.set_title("Calibration of backtest forecasts (labels: races per bin)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)
+    return path

@@ -1,0 +1,64 @@
+"""Machine-readable feeds: forecast.csv / forecast.json (latest snapshot) and history.csv (all)."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from forecasting.snapshots import FEED_COLUMNS
+
+#: columns of forecast.csv / forecast.json: the DESIGN.md section 9 contract first, then extras
+FORECAST_COLUMNS = FEED_COLUMNS + [
+    "p_loss_prev", "as_of_prev", "p_loss_change", "p_contested", "p_loss_if_contested", "share_mean",
+    "field_known", "filing_deadline", "primary_date", "runoff_date", "primary_system", "bioguide_id", "drivers",
+]
+_DATES = ("as_of", "as_of_prev", "filing_deadline", "primary_date", "runoff_date")
+
+
+def forecast_records(latest: pd.DataFrame) -> pd.DataFrame:
+    """The latest snapshot in feed form: FORECAST_COLUMNS, ISO dates, one row per incumbent."""
+    out = latest.reindex(columns=FORECAST_COLUMNS).copy()
+    for col in _DATES:
+        out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d")
+    out["cycle"] = out["cycle"].astype(int)
+    out["district"] = out["district"].astype(int)
+    return out.reset_index(drop=True)
+
+
+def write_forecast_csv(records: pd.DataFrame, path: Path) -> None:
+    out = records.copy()
+    out["field_known"] = out["field_known"].map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
+    out.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
+
+
+def write_forecast_json(records: pd.DataFrame, path: Path) -> None:
+    """``{"cycle", "as_of", "columns", "records": [...]}`` -- the same records as forecast.csv."""
+    recs = []
+    for rec in records.to_dict(orient="records"):
+        clean = {}
+        for k, v in rec.items():
+            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT:
+                clean[k] = None
+            elif isinstance(v, float):
+                clean[k] = round(v, 6)
+            elif hasattr(v, "item"):
+                clean[k] = v.item()
+            elif k == "drivers" and isinstance(v, str) and v:
+                clean[k] = json.loads(v)
+            else:
+                clean[k] = v
+        recs.append(clean)
+    doc = {
+        "cycle": int(records["cycle"].max()) if len(records) else None,
+        "as_of": records["as_of"].max() if len(records) else None,
+        "columns": list(records.columns),
+        "records": recs,
+    }
+    path.write_text(json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
+
+
+def write_history_csv(history: pd.DataFrame, path: Path) -> None:
+    """Every stored snapshot row (text form, stored order)."""
+    history.to_csv(path, index=False, lineterminator="\n")

@@ -1,0 +1,297 @@
+"""Write the static site and feeds, atomically.
+
+``publish(out_dir, snapshots)`` renders everything into a temporary sibling folder and swaps it in
+for ``out_dir`` in one step (Linux ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames with a roll
+back), under an exclusive lock.  If anything fails the temporary folder is removed and the previous
+site is left as it was.  The site's ``history.csv`` is the union of the previous site's history and
+the snapshot store, so a publish never loses an earlier snapshot.  Every string from data goes through
+Jinja2 with autoescaping on.
+
+Pages: ``index.html`` (all races, sortable), ``races/<ST>-<NN>-<P>.html`` (drivers, what-if note,
+timeline), ``checking-our-work.html`` (calibration plot and skill table from ``reports/backtest``).
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from features.errors import InputError
+from features.paths import REPORTS_DIR
+from forecasting.drivers import drivers_text
+from forecasting.publish import charts, feeds
+from forecasting.snapshots import file_lock, history_path, latest_snapshot, merge_histories, read_history, typed
+
+TEMPLATES = Path(__file__).parent / "templates"
+SCOREBOARD_COLUMNS = ["model", "cycle", "n", "n_lost", "brier", "log_loss", "brier_skill", "auc",
+                      "recall_top10", "recall_top25", "share_mae", "share_cov80"]
+PREDICTION_FILES = ("predictions.csv", "backtest_predictions.csv", "oos_predictions.csv")
+
+
+def environment() -> Environment:
+    """The Jinja2 environment: autoescape on for every template, undefined names are errors."""
+    from jinja2 import StrictUndefined
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["pct"] = _pct
+    env.filters["pts"] = _pts
+    env.filters["date"] = _date
+    env.filters["num"] = lambda v: "" if v is None or pd.isna(v) else f"{float(v):.6f}"
+    return env
+
+
+def race_slug(state: str, district: int, party: str) -> str:
+    return f"{state}-{int(district):02d}-{party}"
+
+
+def publish(out_dir: str | Path, snapshots=None, backtest_dir: str | Path | None = None,
+            cycle: int | None = None) -> Path:
+    """Write the site and feeds to ``out_dir`` (atomic swap; the old site survives any failure).
+
+    Parameters
+    ----------
+    out_dir : the site folder (created or replaced as a whole).
+    snapshots : the snapshot history: a DataFrame (``snapshots.read_history`` form), a path to a
+        history CSV or to the store folder; default ``data/snapshots``.
+    backtest_dir : where ``scoreboard.csv`` and per-race backtest predictions live
+        (default ``reports/backtest``); missing files give a page that says so.
+    cycle : cycle to publish (default: the latest in the history).
+
+    Returns
+    -------
+    Path of the published site.
+    """
+    out = Path(out_dir).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    backtest_dir = Path(backtest_dir) if backtest_dir is not None else REPORTS_DIR / "backtest"
+    with file_lock(out.parent / f".{out.name}.publish.lock"):
+        store = snapshots if isinstance(snapshots, pd.DataFrame) else read_history(snapshots)
+        previous = read_history(out / "history.csv") if (out / "history.csv").is_file() else None
+        history = merge_histories(previous, store)
+        if history.empty:
+            raise InputError(history_path(snapshots if not isinstance(snapshots, pd.DataFrame) else None),
+                             "no snapshots to publish; run `primary-forecast forecast` first")
+        for stale in list(out.parent.glob(f".{out.name}.tmp-*")) + list(out.parent.glob(f".{out.name}.old-*")):
+            shutil.rmtree(stale, ignore_errors=True)       # left by a killed publish (we hold the lock)
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
+        os.chmod(tmp, 0o755)                       # mkdtemp makes it private; a site is served
+        try:
+            _render_site(tmp, history, backtest_dir, cycle)
+            _swap_in(tmp, out)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering
+# ---------------------------------------------------------------------------------------------
+def _render_site(root: Path, history: pd.DataFrame, backtest_dir: Path, cycle: int | None) -> None:
+    env = environment()
+    latest = latest_snapshot(history, cycle)
+    cycle = int(latest["cycle"].iloc[0])
+    hist = typed(history)
+    hist = hist[hist["cycle"] == cycle]
+    latest["slug"] = [race_slug(s, d, p) for s, d, p in zip(latest["state"], latest["district"], latest["party"])]
+    as_of = pd.Timestamp(latest["as_of"].max())
+    meta = {"cycle": cycle, "as_of": as_of, "model": _join(latest["model"]),
+            "model_version": _join(latest["model_version"]), "n_races": int(len(latest)),
+            "n_snapshots": int(hist["as_of"].nunique())}
+
+    (root / "races").mkdir()
+    races = _records(latest)
+    _write(root / "index.html", env.get_template("index.html").render(meta=meta, races=races, root=""))
+    timelines = _timelines(hist)
+    by_slug: dict[str, list[dict]] = {}
+    for rec in races:
+        by_slug.setdefault(rec["slug"], []).append(rec)
+    race_tpl = env.get_template("race.html")
+    for slug, recs in by_slug.items():
+        _render_race(race_tpl, root, slug, recs, timelines, meta)
+    _render_checking(env, root, backtest_dir, meta)
+
+    records = feeds.forecast_records(latest)
+    feeds.write_forecast_csv(records, root / "forecast.csv")
+    feeds.write_forecast_json(records, root / "forecast.json")
+    feeds.write_history_csv(history, root / "history.csv")
+
+
+_RACE_KEY = ("state", "district", "party", "incumbent")
+
+
+def _timelines(hist: pd.DataFrame) -> dict[tuple, list[dict]]:
+    """Per incumbent, one record per as-of date (the last stored), in date order."""
+    h = hist.assign(_order=range(len(hist))).sort_values(["as_of", "_order"])
+    h = h.drop_duplicates(list(_RACE_KEY) + ["as_of"], keep="last").drop(columns="_order")
+    out: dict[tuple, list[dict]] = {}
+    for rec in _records(h):
+        out.setdefault(tuple(rec[k] for k in _RACE_KEY), []).append(rec)
+    return out
+
+
+def _render_race(template, root: Path, slug: str, recs: list[dict], timelines: dict, meta: dict) -> None:
+    members = []
+    for rec in recs:
+        past = timelines.get(tuple(rec[k] for k in _RACE_KEY), [])
+        drivers = json.loads(rec["drivers"]) if isinstance(rec.get("drivers"), str) and rec["drivers"] else []
+        biggest = max((abs(d["delta"]) for d in drivers), default=0) or 1.0
+        for d in drivers:
+            d["bar"] = int(round(200 * abs(d["delta"]) / biggest))
+        members.append({**rec, "drivers_list": drivers, "drivers_text": drivers_text(drivers),
+                        "what_if": what_if_note(rec, drivers),
+                        "chart": Markup(charts.p_loss_svg([(t["as_of"], t["p_loss"]) for t in past])),
+                        "timeline": past})
+    first = recs[0]
+    _write(root / "races" / f"{slug}.html", template.render(
+        meta=meta, members=members, race={"slug": slug, "state": first["state"],
+                                          "district": int(first["district"]), "party": first["party"]},
+        root="../"))
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with every missing value (NaN, NA, NaT) as None, for the templates."""
+    out = []
+    for rec in df.to_dict(orient="records"):
+        out.append({k: (None if not isinstance(v, (list, dict, str)) and pd.isna(v) else v)
+                    for k, v in rec.items()})
+    return out
+
+
+def what_if_note(rec: dict, drivers: list[dict]) -> str:
+    """Plain sentences on what would change the forecast (numbers from the snapshot, no model call)."""
+    p = rec.get("p_loss")
+    if p is None or pd.isna(p):
+        return "No forecast."
+    parts = []
+    known = rec.get("field_known")
+    if known is not None and not bool(known):
+        deadline = rec.get("filing_deadline")
+        when = f" ({_date(deadline)})" if deadline is not None and not pd.isna(deadline) else ""
+        plc, pc = rec.get("p_loss_if_contested"), rec.get("p_contested")
+        if plc is not None and not pd.isna(plc):
+            parts.append(f"The field is not final{when}: the model gives {_pct(pc)} that a same-party "
+                         f"challenger is on the ballot, and {_pct(plc)} that the incumbent loses if one is.")
+    elif p <= 0:
+        return "No same-party challenger is on the ballot: renomination is settled unless the field changes."
+    if drivers:
+        from forecasting.drivers import ZERO_REFERENCE
+
+        top = drivers[0]
+        alt = min(1.0, max(0.0, p - top["delta"]))
+        typical = "none, as in most races" if top["driver"] in ZERO_REFERENCE else "typical (the cycle's median)"
+        parts.append(f"If the {top['driver']} were {typical}, the chance of losing would be about "
+                     f"{_pct(alt)} instead of {_pct(p)}.")
+    return " ".join(parts) or "The forecast rests on the model's baseline for a contested incumbent."
+
+
+def _render_checking(env: Environment, root: Path, backtest_dir: Path, meta: dict) -> None:
+    scoreboard, calib_img, note = None, None, []
+    sb_path = backtest_dir / "scoreboard.csv"
+    if sb_path.is_file():
+        sb = pd.read_csv(sb_path, dtype={"cycle": str})
+        cols = [c for c in SCOREBOARD_COLUMNS if c in sb.columns]
+        sb = sb[cols]
+        sb["_pooled"] = sb["cycle"].astype(str) != "pooled"
+        sb = sb.sort_values(["_pooled", "model", "cycle"]).drop(columns="_pooled")
+        scoreboard = {"columns": cols, "rows": sb.to_dict(orient="records")}
+    else:
+        note.append(f"No backtest scoreboard yet ({sb_path.name} not found): run `primary-forecast backtest`.")
+    preds = next((backtest_dir / n for n in PREDICTION_FILES if (backtest_dir / n).is_file()), None)
+    existing_png = sorted(backtest_dir.glob("calibration*.png")) if backtest_dir.is_dir() else []
+    if preds is not None:
+        df = pd.read_csv(preds)
+        if {"p_loss", "lost"} <= set(df.columns):
+            charts.calibration_png(charts.reliability_table(df), root / "calibration.png")
+            calib_img = "calibration.png"
+    if calib_img is None and existing_png:
+        shutil.copyfile(existing_png[0], root / "calibration.png")
+        calib_img = "calibration.png"
+    if calib_img is None:
+        note.append("No per-race backtest predictions found, so no calibration plot yet.")
+    _write(root / "checking-our-work.html", env.get_template("checking.html").render(
+        meta=meta, scoreboard=scoreboard, calibration=calib_img, notes=note, root=""))
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# The atomic swap
+# ---------------------------------------------------------------------------------------------
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux renameat2); False if the call is unavailable."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    rc = fn(_AT_FDCWD, os.fsencode(str(a)), _AT_FDCWD, os.fsencode(str(b)), _RENAME_EXCHANGE)
+    if rc != 0:
+        err = ctypes.get_errno()
+        if err in (22, 38, 95):      # EINVAL / ENOSYS / EOPNOTSUPP: filesystem or kernel lacks it
+            return False
+        raise OSError(err, os.strerror(err), str(b))
+    return True
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Make ``tmp`` the new ``out``; afterwards ``tmp`` holds the old site (removed by the caller)."""
+    if not out.exists():
+        os.rename(tmp, out)
+        return
+    if not out.is_dir():
+        raise InputError(out, "publish target exists and is not a folder")
+    if _exchange(tmp, out):
+        return
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    os.rename(out, old)
+    try:
+        os.rename(tmp, out)
+    except BaseException:
+        os.rename(old, out)
+        raise
+    os.rename(old, tmp)
+
+
+# ---------------------------------------------------------------------------------------------
+# Filters
+# ---------------------------------------------------------------------------------------------
+def _pct(v, digits: int = 1) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    v = float(v)
+    if 0 < v < 0.001:
+        return "<0.1%"
+    return f"{100 * v:.{digits}f}%"
+
+
+def _pts(v) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    return f"{100 * float(v):+.1f} pts"
+
+
+def _date(v) -> str:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return "–"
+    return pd.Timestamp(v).date().isoformat()
+
+
+def _join(values: pd.Series) -> str:
+    return ", ".join(dict.fromkeys(str(v) for v in values if isinstance(v, str) and v))

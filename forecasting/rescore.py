@@ -1,0 +1,177 @@
+"""Scheduled re-scoring: given "now", re-score the races whose filing deadline, primary or runoff
+falls inside a window, record the snapshot and an MLflow run, and publish.
+
+``rescore(now, window='14d')`` looks for calendar events in ``[now - lookback, now + window]``
+(``lookback`` defaults to 0, i.e. the window ``[now, now + window]``; a few days of lookback also
+re-scores states whose filing deadline just passed, when the known field starts to decide), scores
+those states' incumbents as of ``now``'s date, appends the snapshot to the store (idempotent: the
+same as-of date and model version adds nothing), and only when something new was recorded logs an
+MLflow run and publishes the site.  Two runs at once are serialised by the store's and the site's
+file locks, so they cannot corrupt the history.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from features.errors import InputError
+from features.paths import WATCHLIST_DIR
+from forecasting import snapshots
+from forecasting.scoring import score_cycle
+
+EVENT_COLUMNS = ["state", "event", "date"]
+_EVENTS = {"filing_deadline": "filing deadline", "primary_date": "primary", "runoff_date": "runoff"}
+
+
+@dataclass
+class RescoreResult:
+    """What one re-scoring run did."""
+
+    now: pd.Timestamp
+    as_of: pd.Timestamp
+    cycle: int
+    window: tuple[pd.Timestamp, pd.Timestamp]
+    events: pd.DataFrame
+    states: list[str] = field(default_factory=list)
+    n_scored: int = 0
+    n_new: int = 0
+    model_version: str | None = None
+    run_id: str | None = None
+    published: Path | None = None
+    snapshot: pd.DataFrame | None = None
+
+
+def parse_duration(text: str, name: str = "window") -> pd.Timedelta:
+    """'14d', '36h', '2w', '90m' -> Timedelta (InputError otherwise)."""
+    m = re.fullmatch(r"\s*(\d+)\s*([wdhm])\s*", str(text).lower())
+    if not m:
+        raise InputError("rescore", f"not a duration: {text!r} (use e.g. 14d, 36h, 2w)", field=name)
+    n, unit = int(m.group(1)), m.group(2)
+    return pd.Timedelta(**{{"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}[unit]: n})
+
+
+def cycle_for(now: pd.Timestamp) -> int:
+    """The election cycle a date belongs to (odd years belong to the next even year)."""
+    return now.year + (now.year % 2)
+
+
+def events_in_window(cycle: int, start: pd.Timestamp, end: pd.Timestamp, table: pd.DataFrame | None = None,
+                     calendar: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Calendar events (state, event, date) of ``cycle`` with ``start`` (its day) <= date <= ``end``.
+
+    The calendar is ``features.calendar.load_calendar()`` (``data/calendar/``) when built, else the
+    calendar columns the central table carries; the window search is ``features.calendar.races_in_window``.
+    With a table, only states with an incumbent row in the cycle are kept (DC has no voting member).
+    """
+    from features import calendar as cal_mod
+
+    if calendar is None:
+        try:
+            calendar = cal_mod.load_calendar()
+        except InputError:
+            if table is None:
+                raise
+            calendar = None            # not built yet: the table carries the same calendar columns
+    if calendar is None:
+        cols = ["cycle", "state"] + [c for c in _EVENTS if c in table.columns]
+        calendar = table.loc[table["cycle"] == cycle, cols].drop_duplicates("state")
+    for col in _EVENTS:
+        if col not in calendar.columns:
+            calendar = calendar.assign(**{col: pd.NaT})
+    ev = cal_mod.races_in_window(calendar, cycle, pd.Timestamp(start).normalize(), pd.Timestamp(end))
+    ev = ev.assign(event=ev["event"].map({"filing_deadline": "filing deadline"}).fillna(ev["event"]))
+    if table is not None:
+        ev = ev[ev["state"].isin(set(table.loc[table["cycle"] == cycle, "state"]))]
+    return ev[EVENT_COLUMNS].reset_index(drop=True)
+
+
+def rescore(now, window: str = "14d", lookback: str = "0d", cycle: int | None = None,
+            table: pd.DataFrame | None = None, model=None, model_version: str | None = None,
+            model_alias: str = "champion", watchlist="default", store: str | Path | None = None,
+            site_dir: str | Path | None = None, backtest_dir: str | Path | None = None,
+            record_run: Callable | None = "mlflow", calendar: pd.DataFrame | None = None) -> RescoreResult:
+    """Re-score the races with a calendar event near ``now`` and record/publish the result.
+
+    Parameters
+    ----------
+    now : the current time (a datetime or string); the forecast is made as of its date.
+    window, lookback : durations ('14d'); events in ``[now - lookback, now + window]`` count.
+    cycle : default: the cycle ``now`` belongs to.
+    table : the central table (default ``features.table.load_table()``).
+    model, model_version : a fitted PrimaryModel; default the registry's ``model_alias``.
+    watchlist : a Watchlist, a path, None, or 'default' (``data/watchlist/<cycle>.yaml`` if present).
+    store : snapshot store folder (default ``data/snapshots``).
+    site_dir : publish the site there after a new snapshot (None: do not publish).
+    record_run : 'mlflow' (default), None, or a callable ``(result, snapshot) -> run_id``.
+    """
+    now = pd.Timestamp(now)
+    now = now.tz_convert(None) if now.tzinfo else now
+    ahead, back = parse_duration(window, "window"), parse_duration(lookback, "lookback")
+    cycle = int(cycle) if cycle is not None else cycle_for(now)
+    as_of = now.normalize()
+    if table is None:
+        from features.table import load_table
+        table = load_table()
+    start, end = now - back, now + ahead
+    events = events_in_window(cycle, start, end, table=table, calendar=calendar)
+    result = RescoreResult(now, as_of, cycle, (start, end), events, sorted(events["state"].unique()))
+    if not result.states:
+        return result
+
+    if model is None:
+        from forecasting.live_model import load_live_model
+        model, model_version = load_live_model(alias=model_alias)
+    wl = _resolve_watchlist(watchlist, cycle, table)
+    snap = score_cycle(table, model, cycle, as_of, watchlist=wl, now=now, model_version=model_version,
+                       states=result.states)
+    result.snapshot = snap
+    result.n_scored = int(len(snap))
+    result.model_version = str(snap["model_version"].iloc[0]) if len(snap) else model_version
+    result.n_new = snapshots.append_snapshot(snap, store) if len(snap) else 0
+
+    if result.n_new and record_run is not None:
+        recorder = record_mlflow_run if record_run == "mlflow" else record_run
+        result.run_id = recorder(result, snap)
+    if site_dir is not None and (result.n_new or not (Path(site_dir) / "history.csv").is_file()):
+        from forecasting.publish import publish
+        result.published = publish(site_dir, snapshots.read_history(store), backtest_dir=backtest_dir)
+    return result
+
+
+def _resolve_watchlist(watchlist, cycle: int, table: pd.DataFrame):
+    from forecasting.watchlist import Watchlist, load_watchlist
+
+    if watchlist is None or isinstance(watchlist, Watchlist):
+        return watchlist
+    if isinstance(watchlist, str) and watchlist == "default":
+        path = WATCHLIST_DIR / f"{cycle}.yaml"
+        return load_watchlist(path, table) if path.is_file() else None
+    return load_watchlist(watchlist, table)
+
+
+def record_mlflow_run(result: RescoreResult, snapshot: pd.DataFrame) -> str:
+    """Log the re-scoring as an MLflow run (``forecasting.tracking``: tag kind=rescore, the project's
+    tracking store): the window, states and model as parameters, summary metrics, the snapshot as a
+    CSV artifact.  Returns the run id."""
+    from forecasting import tracking
+
+    config = {
+        "name": "rescore", "now": result.now.isoformat(), "as_of": str(result.as_of.date()),
+        "cycle": result.cycle, "window_start": str(result.window[0]), "window_end": str(result.window[1]),
+        "states": ",".join(result.states), "model": str(snapshot["model"].iloc[0]),
+        "model_version": str(snapshot["model_version"].iloc[0]),
+    }
+    events = "; ".join(f"{r.state} {r.event} {r.date.date()}" for r in result.events.itertuples())
+    run_name = f"rescore {result.as_of.date()} ({len(result.states)} states)"
+    with tracking.start_run("rescore", config, run_name=run_name, tags={"events": events[:5000]}) as run:
+        tracking.log_metrics({
+            "n_races": len(snapshot), "n_new_rows": result.n_new, "mean_p_loss": snapshot["p_loss"].mean(),
+            "max_p_loss": snapshot["p_loss"].max(), "expected_losses": snapshot["p_loss"].sum(),
+            "share_field_known": snapshot["field_known"].astype(float).mean(),
+        })
+        tracking.log_frame(snapshot, f"snapshot_{result.cycle}_{result.as_of.date()}.csv")
+        return run.info.run_id

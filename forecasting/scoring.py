@@ -1,0 +1,209 @@
+"""Score a cycle as of a date: the live forecast, one row per incumbent seeking renomination.
+
+``score_cycle`` takes the cycle's rows of the central table, builds the as-of view
+(``features.asof.as_of_view``: before a state's filing deadline ``field_known`` is False and the
+model's hurdle includes the chance that a serious challenger still files; after it the known field
+decides -- where the data know it: a row whose ``contested`` is unknown keeps the hurdle), applies the analyst watchlist (events dated after the as-of date are ignored), proves the
+as-of rule (``assert_as_of``), predicts with any :class:`~forecasting.models.base.PrimaryModel`, and
+explains each P(loss) with the model-agnostic what-if deltas of :mod:`forecasting.drivers`.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from features.asof import as_of_view, assert_as_of
+from features.errors import InputError
+from forecasting import drivers as drv
+from forecasting.snapshots import HISTORY_COLUMNS
+from forecasting.watchlist import Watchlist, apply_watchlist, check_against_table
+
+
+def cycle_data_start(cycle: int) -> pd.Timestamp:
+    """First date a cycle's forecast can be made: 1 January of the year before the election (the
+    new Congress is sworn in on 3 January and the FEC's two-year cycle starts on 1 January)."""
+    return pd.Timestamp(int(cycle) - 1, 1, 1)
+
+
+def parse_as_of(as_of, cycle: int, now=None, source: str = "as-of") -> pd.Timestamp:
+    """Validate an as-of date: parseable, not after today (``now``), not before the cycle's data start.
+
+    Raises one InputError naming the offending field.
+    """
+    if isinstance(as_of, str) and not re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}([ T][0-9:.+\-Z]*)?\s*", as_of):
+        raise InputError(source, f"not a date: {as_of!r} (use YYYY-MM-DD)", field="as_of")
+    try:
+        when = pd.Timestamp(as_of)
+    except (TypeError, ValueError):
+        raise InputError(source, f"not a date: {as_of!r} (use YYYY-MM-DD)", field="as_of") from None
+    if pd.isna(when):
+        raise InputError(source, f"not a date: {as_of!r} (use YYYY-MM-DD)", field="as_of")
+    when = when.tz_localize(None) if when.tzinfo else when
+    when = when.normalize()
+    today = pd.Timestamp(now if now is not None else pd.Timestamp.now())
+    today = (today.tz_localize(None) if today.tzinfo else today).normalize()
+    if when > today:
+        raise InputError(source, f"as-of date {when.date()} is in the future (today is {today.date()}); "
+                                 "a forecast can only use what is already known", field="as_of")
+    start = cycle_data_start(cycle)
+    if when < start:
+        raise InputError(source, f"as-of date {when.date()} is before the {cycle} cycle's data start "
+                                 f"{start.date()}", field="as_of")
+    return when
+
+
+def model_identity(model, model_version: str | None = None) -> tuple[str, str]:
+    """(model name, model version): explicit version, else the model's ``model_version_`` /
+    ``version_`` attribute, else 'unregistered'."""
+    name = str(getattr(model, "name", type(model).__name__))
+    version = model_version or getattr(model, "model_version_", None) or getattr(model, "version_", None)
+    return name, str(version) if version else f"{name}-unregistered"
+
+
+def score_cycle(table: pd.DataFrame, model, cycle: int, as_of, watchlist: Watchlist | None = None,
+                now=None, model_version: str | None = None, states=None, explain: bool = True,
+                n_drivers: int = 4) -> pd.DataFrame:
+    """Forecast every incumbent of ``cycle`` as of ``as_of``.
+
+    Parameters
+    ----------
+    table : the central table (``features.table.load_table()``).
+    model : a fitted PrimaryModel.
+    cycle : election year to score.
+    as_of : the forecast date; must not be after ``now`` nor before the cycle's data start.
+    watchlist : optional analyst watchlist (``forecasting.watchlist.load_watchlist``).
+    now : the current time (default: the machine clock); injectable for tests.
+    model_version : recorded with every row (default: from the model, else '<name>-unregistered').
+    states : optional iterable of state codes to score (re-scoring a few states); default all.
+    explain : compute the top drivers (one extra model predict per driver group).
+    n_drivers : drivers kept per race.
+
+    Returns
+    -------
+    DataFrame, one row per incumbent, with ``forecasting.snapshots.HISTORY_COLUMNS`` (the feed
+    columns of DESIGN.md section 9 first) plus ``drivers_text`` and ``watchlist_sources``.
+    """
+    cycle = int(cycle)
+    when = parse_as_of(as_of, cycle, now)
+    rows = table[table["cycle"] == cycle]
+    if rows.empty:
+        raise InputError("central table", f"no rows for cycle {cycle}", field="cycle")
+    if watchlist is not None:
+        if watchlist.cycle != cycle:
+            raise InputError(watchlist.path, f"watchlist is for cycle {watchlist.cycle}, not {cycle}",
+                             field="cycle")
+        check_against_table(watchlist, rows)
+    if states is not None:
+        states = sorted(set(states))
+        rows = rows[rows["state"].isin(states)]
+        if rows.empty:
+            return pd.DataFrame(columns=HISTORY_COLUMNS + ["drivers_text", "watchlist_sources"])
+    rows = rows.reset_index(drop=True)
+
+    view = as_of_view(rows, when)
+    if watchlist is not None:
+        view = apply_watchlist(view, watchlist, strict=False)
+    # The field is known only where the data say who is on the ballot: a row past its filing deadline
+    # whose ``contested`` is unknown (the live cycle's FEC-registration field) keeps the hurdle.
+    if "contested" in view.columns:
+        unknown = view["contested"].isna().to_numpy()
+        view["field_known"] = pd.array(view["field_known"].fillna(False).to_numpy(dtype=bool) & ~unknown,
+                                       dtype="boolean")
+    assert_as_of(view)
+
+    preds = model.predict(view)
+    name, version = model_identity(model, model_version)
+    out = pd.DataFrame({
+        "cycle": cycle,
+        "as_of": when,
+        "state": view["state"].astype(str),
+        "district": view["district"].astype(int),
+        "party": view["party"].astype(str),
+        "incumbent": view["incumbent"].astype(str),
+        "challengers": known_challengers(view),
+        "p_loss": preds["p_loss"].to_numpy(),
+        "share_p10": preds["share_p10"].to_numpy(),
+        "share_p50": preds["share_p50"].to_numpy(),
+        "share_p90": preds["share_p90"].to_numpy(),
+        "model": name,
+        "model_version": version,
+        "p_contested": preds["p_contested"].to_numpy(),
+        "p_loss_if_contested": preds["p_loss_if_contested"].to_numpy(),
+        "share_mean": preds["share_mean"].to_numpy(),
+        "field_known": view["field_known"].astype("boolean").to_numpy(),
+    }, index=view.index)
+    for col in ("filing_deadline", "primary_date", "runoff_date"):
+        out[col] = pd.to_datetime(view[col]) if col in view.columns else pd.NaT
+    for col in ("primary_system", "bioguide_id"):
+        out[col] = view[col] if col in view.columns else None
+    if explain:
+        deltas = drv.driver_deltas(model, view, base_p=preds["p_loss"].to_numpy())
+        tops = drv.top_drivers(deltas, k=n_drivers)
+    else:
+        tops = [[] for _ in range(len(view))]
+    out["drivers"] = [drv.drivers_json(t) for t in tops]
+    out["drivers_text"] = [drv.drivers_text(t) for t in tops]
+    out["watchlist_sources"] = view.get("watchlist_sources", pd.Series("", index=view.index)).fillna("")
+    out = out.sort_values(["p_loss", "state", "district"], ascending=[False, True, True], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def known_challengers(view: pd.DataFrame) -> list[str]:
+    """Per row, the challengers known as of the view's date, '; '-joined.
+
+    The table's field (``challengers``, ``top_challenger``) counts once the filing deadline has passed;
+    in the live cycle the field is the FEC registrations, known from the FEC summary's coverage date,
+    so it also counts when the view kept the money columns (``money_cvg_end`` on or before the as-of
+    date).  Without a field, the FEC-matched challenger of the money columns (display-cased); then
+    the watchlist's dated challengers.
+    """
+    n = len(view)
+    known = _bool(view, "field_known")
+    money_known = view["money_cvg_end"].notna().to_numpy() if "money_cvg_end" in view.columns else [False] * n
+    live = view["lost"].isna().to_numpy() if "lost" in view.columns else [True] * n
+    out = []
+    for i, (_, row) in enumerate(view.iterrows()):
+        field = []
+        if known[i] or (live[i] and money_known[i]):
+            field = _split(row.get("challengers")) + (_split(row.get("top_challenger")) if known[i] else [])
+        fec = [] if field else [_fec_name(n) for n in _split(row.get("chal_name_fec"))]
+        names = field + fec + _split(row.get("watchlist_challengers"))
+        seen: dict[str, str] = {}
+        for name in names:
+            seen.setdefault(_norm(name), name)
+        out.append("; ".join(seen.values()))
+    return out
+
+
+def _bool(view: pd.DataFrame, col: str):
+    if col not in view.columns:
+        return [False] * len(view)
+    return view[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
+def _split(value) -> list[str]:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return []
+    return [n.strip() for n in str(value).split(";") if n.strip()]
+
+
+_HONORIFICS = {"MR", "MRS", "MS", "DR", "HON", "REV", "MR.", "MRS.", "MS.", "DR.", "HON.", "REV."}
+
+
+def _fec_name(name: str) -> str:
+    """'LANKFORD, JAMES PAUL MR.' -> 'James Paul Lankford' (FEC summary style to display style)."""
+    if "," not in name:
+        return name
+    last, first = name.split(",", 1)
+    words = [w for w in first.split() if w.upper() not in _HONORIFICS]
+    return " ".join(w.capitalize() if w.isupper() else w for w in words + last.split())
+
+
+def _norm(name: str) -> str:
+    """Key for de-duplicating names written 'LAST, FIRST' or 'First Last'."""
+    if "," in name:
+        last, first = name.split(",", 1)
+        name = f"{first} {last}"
+    tokens = name.lower().replace(".", " ").split()
+    return " ".join(sorted(t for t in tokens if len(t) > 1 and t.upper() not in _HONORIFICS))

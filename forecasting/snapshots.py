@@ -1,0 +1,196 @@
+"""The snapshot store: every forecast ever recorded, append-only, in ``data/snapshots/history.csv``.
+
+A snapshot is the output of :func:`forecasting.scoring.score_cycle` (one row per incumbent). Rows
+are keyed by ``(cycle, as_of, model_version, state, district, party, incumbent)``:
+
+- appending is idempotent: a row whose key is already stored is skipped, so re-running the same
+  as-of date with the same model changes nothing (not even the file's bytes or mtime);
+- appending never rewrites an earlier row: the new file is the old file's bytes followed by the new
+  rows, written to a temporary file and swapped in with ``os.replace``;
+- an exclusive ``fcntl`` lock on ``history.csv.lock`` serialises concurrent writers.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from features.errors import InputError
+from features.paths import DATA_DIR
+
+SNAPSHOT_DIR = DATA_DIR / "snapshots"
+HISTORY_NAME = "history.csv"
+
+#: the public feed columns (DESIGN.md section 9) ...
+FEED_COLUMNS = ["cycle", "as_of", "state", "district", "party", "incumbent", "challengers", "p_loss",
+                "share_p10", "share_p50", "share_p90", "model", "model_version"]
+#: ... and what the store keeps besides them
+HISTORY_COLUMNS = FEED_COLUMNS + [
+    "p_contested", "p_loss_if_contested", "share_mean", "field_known", "filing_deadline", "primary_date",
+    "runoff_date", "primary_system", "bioguide_id", "drivers",
+]
+SNAPSHOT_KEY = ["cycle", "as_of", "model_version", "state", "district", "party", "incumbent"]
+_FLOAT_COLUMNS = ["p_loss", "share_p10", "share_p50", "share_p90", "p_contested", "p_loss_if_contested",
+                  "share_mean"]
+
+
+@contextlib.contextmanager
+def file_lock(path: str | Path):
+    """Hold an exclusive advisory lock on ``path`` (created if missing) for the ``with`` block."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def history_path(root: str | Path | None = None) -> Path:
+    """``root/history.csv`` (``root`` defaults to ``data/snapshots``); a ``.csv`` path is used as is."""
+    root = Path(root) if root is not None else SNAPSHOT_DIR
+    return root if root.suffix == ".csv" else root / HISTORY_NAME
+
+
+def to_records(snapshot: pd.DataFrame) -> pd.DataFrame:
+    """Canonical text form of snapshot rows (ISO dates, rounded floats, true/false), HISTORY_COLUMNS order."""
+    missing = [c for c in FEED_COLUMNS if c not in snapshot.columns]
+    if missing:
+        raise InputError("snapshot", "column missing from the snapshot", field=missing[0])
+    out = pd.DataFrame(index=snapshot.index)
+    for col in HISTORY_COLUMNS:
+        s = snapshot[col] if col in snapshot.columns else pd.Series(pd.NA, index=snapshot.index)
+        if col in ("as_of", "filing_deadline", "primary_date", "runoff_date"):
+            s = pd.to_datetime(s).dt.strftime("%Y-%m-%d")
+        elif col in _FLOAT_COLUMNS:
+            s = pd.to_numeric(s).astype(float).round(6).map(lambda v: "" if pd.isna(v) else f"{v:.6g}")
+        elif col == "field_known":
+            s = s.map(lambda v: "" if pd.isna(v) else ("true" if bool(v) else "false"))
+        elif col in ("cycle", "district"):
+            s = s.astype(int).astype(str)
+        out[col] = s.astype(object).where(s.notna(), "").astype(str)
+    return out.reset_index(drop=True)
+
+
+def empty_history() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS})
+
+
+def read_history(path: str | Path | None = None) -> pd.DataFrame:
+    """All stored snapshot rows in stored order (empty frame with HISTORY_COLUMNS if none yet)."""
+    path = history_path(path)
+    if not path.is_file() or path.stat().st_size == 0:
+        return empty_history()
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"cannot parse the snapshot history: {exc}") from exc
+    missing = [c for c in FEED_COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(path, "snapshot history lacks a feed column", field=missing[0])
+    return df
+
+
+def typed(history: pd.DataFrame) -> pd.DataFrame:
+    """History with numbers, dates and booleans parsed (the stored text form is kept by read_history)."""
+    df = history.copy()
+    for col in ("cycle", "district"):
+        df[col] = pd.to_numeric(df[col]).astype(int)
+    for col in _FLOAT_COLUMNS:
+        if col in df.columns:
+            df[col] = pd.to_numeric(df[col].replace("", None)).astype(float)
+    for col in ("as_of", "filing_deadline", "primary_date", "runoff_date"):
+        if col in df.columns:
+            df[col] = pd.to_datetime(df[col].replace("", None))
+    if "field_known" in df.columns:
+        df["field_known"] = df["field_known"].map({"true": True, "false": False}).astype("boolean")
+    return df
+
+
+def _keys(records: pd.DataFrame) -> pd.Series:
+    return records[SNAPSHOT_KEY].astype(str).agg("|".join, axis=1)
+
+
+def append_snapshot(snapshot: pd.DataFrame, root: str | Path | None = None) -> int:
+    """Append the snapshot's new rows to the history; return how many were new (0: nothing changed)."""
+    path = history_path(root)
+    records = to_records(snapshot)
+    records = records[~_keys(records).duplicated()]
+    with file_lock(path.with_name(path.name + ".lock")):
+        old_bytes = path.read_bytes() if path.is_file() else b""
+        if old_bytes:
+            existing = read_history(path)
+            header = list(existing.columns)
+            absent = [c for c in HISTORY_COLUMNS if c not in header]
+            if absent:
+                raise InputError(path, "stored history has an older header; migrate it before appending",
+                                 field=absent[0])
+            new = records[~_keys(records).isin(set(_keys(existing)))]
+        else:
+            header, new = HISTORY_COLUMNS, records
+        if new.empty:
+            return 0
+        buf = io.StringIO()
+        new.reindex(columns=header, fill_value="").to_csv(buf, index=False, header=not old_bytes,
+                                                          lineterminator="\n")
+        if old_bytes and not old_bytes.endswith(b"\n"):
+            old_bytes += b"\n"
+        _atomic_write(path, old_bytes + buf.getvalue().encode("utf-8"))
+        return int(len(new))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def merge_histories(*histories: pd.DataFrame) -> pd.DataFrame:
+    """Union of stored histories, first occurrence of each key kept, earlier frames' order first."""
+    frames = [h for h in histories if h is not None and len(h)]
+    if not frames:
+        return empty_history()
+    cols = list(dict.fromkeys(c for h in frames for c in h.columns))
+    df = pd.concat([h.reindex(columns=cols, fill_value="") for h in frames], ignore_index=True)
+    df = df.fillna("")
+    return df[~_keys(df).duplicated()].reset_index(drop=True)
+
+
+def latest_snapshot(history: pd.DataFrame, cycle: int | None = None) -> pd.DataFrame:
+    """Latest row per race (incumbent) of ``cycle`` (default: the latest cycle), with the previous
+    snapshot's P(loss) in ``p_loss_prev`` / ``as_of_prev`` and the change in ``p_loss_change``.
+
+    The latest row is the one with the latest ``as_of``; on a tie, the one stored last.
+    """
+    df = typed(history)
+    if df.empty:
+        return df.assign(p_loss_prev=pd.Series(dtype=float), as_of_prev=pd.Series(dtype="datetime64[ns]"),
+                         p_loss_change=pd.Series(dtype=float))
+    cycle = int(df["cycle"].max()) if cycle is None else int(cycle)
+    df = df[df["cycle"] == cycle].copy()
+    df["_order"] = range(len(df))
+    df = df.sort_values(["as_of", "_order"])
+    race = ["cycle", "state", "district", "party", "incumbent"]
+    # one row per race and as-of date (the last recorded), so "previous" means an earlier date
+    per_date = df.drop_duplicates(race + ["as_of"], keep="last")
+    latest = per_date.groupby(race, sort=False).tail(1)
+    prev = per_date.groupby(race, sort=False).nth(-2) if len(per_date) else per_date
+    prev = prev[race + ["p_loss", "as_of"]].rename(columns={"p_loss": "p_loss_prev", "as_of": "as_of_prev"})
+    out = latest.merge(prev, on=race, how="left")
+    out["p_loss_change"] = out["p_loss"] - out["p_loss_prev"]
+    out = out.drop(columns="_order").sort_values("p_loss", ascending=False, kind="stable")
+    return out.reset_index(drop=True)
