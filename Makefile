@@ -29,5 +29,12 @@ data: $(STAMP)
 backtest: $(STAMP)
 	$(BIN)/primary-forecast backtest --config experiments/comparison.yaml
 
+notebooks: $(STAMP)
+	$(BIN)/primary-forecast notebook all --fast
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_models.py
+	$(BIN)/python benchmarks/bench_bayes.py
+
 clean-venv:
 	rm -rf $(VENV)

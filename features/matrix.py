@@ -9,6 +9,13 @@ the filing deadline).
 Missing values stay NaN: the gradient-boosted model handles them natively; the logit and Bayesian
 models use ``make_preprocessor()`` (median imputation + missing indicators + standardisation),
 fitted on the training fold only.
+
+The hand-curated sources (outside spending, endorsements; 2018 on) were collected race by race
+after the fact, so *whether a race is in them* tracks what became newsworthy, often because the
+incumbent lost.  Measured in the backtest, a "covered" indicator learned in 2018-2020 (a few famous
+races) wrecks 2022 (538's systematic coverage of every race).  Hence: endorsement flags are 1 when a
+dated endorsement is known by the as-of date and 0 otherwise; the coverage flags live in their own
+group ``curated_coverage``, kept for measurement and never a default input.
 """
 from __future__ import annotations
 
@@ -29,6 +36,7 @@ PRESIDENT_PARTY = {
     2018: "R", 2020: "R", 2022: "D", 2024: "D", 2026: "R",
 }
 
+FIRST_TERM_YEARS = 2.5      # House tenure below this on primary day = first renomination
 REGIONS = ("northeast", "midwest", "west")          # south is the reference level
 # primary_system value -> dummy column; 'closed' is the reference level.
 SYSTEM_DUMMIES = {
@@ -41,7 +49,7 @@ END_FLAGS = [c for c in GROUPS["endorsements"] if c != "end_last_date"]
 
 #: model input columns by group (derived names; none of them is an outcome)
 FEATURES: dict[str, list[str]] = {
-    "incumbent": ["incumbent_age", "tenure_years", "female", "beat_incumbent_in_primary",
+    "incumbent": ["incumbent_age", "tenure_years", "first_term", "female", "beat_incumbent_in_primary",
                   "last_primary_share", "leadership"],
     "district": ["pres_lean", "latino_share", "black_share", "asian_share", "white_share",
                  "ba_plus_share", "foreign_born_share", "median_age", "urban_index", "renter_share"],
@@ -52,14 +60,18 @@ FEATURES: dict[str, list[str]] = {
     "national": ["midterm", "president_party"],
     "field": ["field_known", "n_candidates", "incumbent_vs_incumbent"],
     "money": ["log_inc_receipts", "log_chal_receipts", "log_money_ratio", "log_inc_cash", "log_chal_cash"],
-    "outside_spending": [f"log_{c}" for c in OS_AMOUNTS] + ["os_covered"],
-    "endorsements": END_FLAGS + ["end_covered"],
+    "outside_spending": [f"log_{c}" for c in OS_AMOUNTS],
+    "endorsements": list(END_FLAGS),
+    "curated_coverage": ["os_covered", "end_covered"],
 }
-DEFAULT_GROUPS = tuple(FEATURES)
+#: hand-curated, press-selected sources (2018+)
+CURATED_GROUPS = ("outside_spending", "endorsements", "curated_coverage")
+#: whether a race is in the curated files at all reflects what became newsworthy (often because
+#: the incumbent was in trouble or lost): measured, but not a default model input
+DEFAULT_GROUPS = tuple(g for g in FEATURES if g != "curated_coverage")
+ALL_GROUPS = tuple(FEATURES)
 #: groups describing the field: inputs of P(loss | contested), never of P(contested) (they define it)
 FIELD_GROUPS = ("field",)
-#: hand-curated, press-selected sources (2018+): coverage itself may select on newsworthy races
-CURATED_GROUPS = ("outside_spending", "endorsements")
 
 #: table columns each feature group reads (what ``features.asof.assert_as_of`` must check)
 SOURCE_COLUMNS: dict[str, list[str]] = {
@@ -73,8 +85,9 @@ SOURCE_COLUMNS: dict[str, list[str]] = {
     "national": ["cycle", "party"],
     "field": ["field_known", "n_candidates", "incumbent_vs_incumbent"],
     "money": ["inc_receipts", "chal_receipts", "inc_cash", "chal_cash", "money_cvg_end"],
-    "outside_spending": GROUPS["outside_spending"] + ["os_covered"],
-    "endorsements": GROUPS["endorsements"] + ["end_covered"],
+    "outside_spending": GROUPS["outside_spending"],
+    "endorsements": GROUPS["endorsements"],
+    "curated_coverage": ["os_covered", "end_covered"] + GROUPS["outside_spending"] + GROUPS["endorsements"],
 }
 assert not set().union(*SOURCE_COLUMNS.values()) & set(OUTCOME_COLUMNS), "an outcome is a model input"
 
@@ -154,7 +167,10 @@ def _incumbent(view):
             leadership = (txt.notna() & ~txt.isin(["", "false", "none", "no", "0"])).astype(float)
     else:
         leadership = pd.Series(np.nan, index=view.index)
-    return {"incumbent_age": _num(view, "incumbent_age"), "tenure_years": _num(view, "tenure_years"),
+    tenure = _num(view, "tenure_years")
+    # seeking a first renomination: the primary falls 1-2 years into the first term
+    first_term = (tenure < FIRST_TERM_YEARS).astype(float).where(tenure.notna())
+    return {"incumbent_age": _num(view, "incumbent_age"), "tenure_years": tenure, "first_term": first_term,
             "female": female, "beat_incumbent_in_primary": _flag(view, "beat_incumbent_in_primary"),
             "last_primary_share": _num(view, "last_primary_share"), "leadership": leadership}
 
@@ -224,25 +240,28 @@ def _covered(view, flag_col: str, values: dict) -> pd.Series:
 
 
 def _outside(view):
-    amounts = {c: _num(view, c) for c in OS_AMOUNTS}
-    covered = _covered(view, "os_covered", amounts)
-    out = {f"log_{c}": _log_money(s) for c, s in amounts.items()}
-    out["os_covered"] = covered
-    return out
+    return {f"log_{c}": _log_money(_num(view, c)) for c in OS_AMOUNTS}
 
 
 def _endorsements(view):
+    # A flag is 1 when a dated, curated endorsement is known by the as-of date, else 0: the forecaster
+    # knows of no such endorsement (the curated lists of Trump-against-incumbent and Justice Democrats
+    # challengers are complete for 2018-2024 and neither existed before 2018).
+    return {c: _flag(view, c).fillna(0.0) for c in END_FLAGS}
+
+
+def _curated_coverage(view):
+    amounts = {c: _num(view, c) for c in OS_AMOUNTS}
     flags = {c: _flag(view, c) for c in END_FLAGS}
-    covered = _covered(view, "end_covered", flags)
-    out = dict(flags)
-    out["end_covered"] = covered
-    return out
+    return {"os_covered": _covered(view, "os_covered", amounts),
+            "end_covered": _covered(view, "end_covered", flags)}
 
 
 _BUILDERS = {
     "incumbent": _incumbent, "district": _district, "party": _party, "region": _region,
     "system": _system, "contest": _contest, "national": _national, "field": _field,
     "money": _money, "outside_spending": _outside, "endorsements": _endorsements,
+    "curated_coverage": _curated_coverage,
 }
 assert set(_BUILDERS) == set(FEATURES)
 

@@ -1,0 +1,182 @@
+"""Rolling-origin backtest: for each cycle, train on the earlier cycles, forecast it as of a date.
+
+For every backtest cycle ``t`` and money mode, the central table is viewed as of each row's
+forecast date (``features.asof.as_of_view``; default the day before the row's primary), the model
+is fitted on the view's rows of cycles before ``t`` and forecasts the rows of ``t``.  The as-of rule
+is asserted on every fold's training and test view, except in the ``yearend`` money mode, which is
+the documented leak (year-end FEC totals include post-primary money) kept only to measure it.
+
+Each test row is also forecast with the field hidden (``*_prefield`` columns: what the model says
+before the filing deadline, through its P(contested) hurdle), so the hurdle's first part is scored
+too.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from features.asof import FIELD_COLUMNS, MONEY_MODES, PRE_PRIMARY, as_of_view, assert_as_of
+from features.constants import BACKTEST_CYCLES
+from features.matrix import ALL_GROUPS, source_columns
+from forecasting import metrics
+from forecasting.models import targets
+from forecasting.models.base import PrimaryModel
+from forecasting.models.registry import REFERENCE_MODEL
+
+LEAKY_MONEY_MODES = ("yearend",)
+ID_COLUMNS = ["cycle", "state", "district", "party", "incumbent"]
+
+
+@dataclass
+class BacktestResult:
+    """Per-row forecasts of every fold, fold timings, and each model's last fitted fold."""
+
+    predictions: pd.DataFrame
+    timings: pd.DataFrame
+    last_models: dict[tuple[str, str], PrimaryModel] = field(default_factory=dict)
+
+
+def hide_field(view: pd.DataFrame) -> pd.DataFrame:
+    """The same rows as before the filing deadline: field columns blank, ``field_known`` False."""
+    out = view.copy()
+    for col in FIELD_COLUMNS + ["top_challenger", "top_challenger_party"]:
+        if col in out.columns:
+            out[col] = pd.NA if not pd.api.types.is_float_dtype(out[col]) else np.nan
+    out["field_known"] = pd.array([False] * len(out), dtype="boolean")
+    return out
+
+
+def backtest_view(table: pd.DataFrame, money: str, as_of=PRE_PRIMARY, events_dir=None) -> pd.DataFrame:
+    """The table as of ``as_of`` in a money mode, for backtesting.
+
+    Where the source does not say whether the incumbent was contested (many 2024 rows), the field
+    is not known to the forecaster either: ``field_known`` is set False so the model's P(contested)
+    hurdle is used instead of assuming a contest.
+    """
+    view = as_of_view(table, as_of=as_of, money=money, events_dir=events_dir)
+    unknown = table["contested"].isna().reindex(view.index).to_numpy()
+    if unknown.any():
+        view.loc[unknown, "field_known"] = False
+    return view
+
+
+def fold_views(table: pd.DataFrame, cycle: int, money: str, as_of=PRE_PRIMARY,
+               view: pd.DataFrame | None = None, events_dir=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Training view (cycles before ``cycle``, known outcomes) and test view (``cycle``) of a fold.
+
+    The as-of rule is asserted on both unless ``money`` is a leaky mode.
+    """
+    if view is None:
+        view = backtest_view(table, money, as_of, events_dir)
+    known = view["lost"].notna()
+    train = view[(view["cycle"] < cycle) & known]
+    test = view[(view["cycle"] == cycle) & known]
+    if money not in LEAKY_MONEY_MODES:
+        cols = source_columns(ALL_GROUPS)
+        assert_as_of(train, cols)
+        assert_as_of(test, cols)
+    if len(train) and int(train["cycle"].max()) >= cycle:
+        raise AssertionError(f"fold {cycle}: training rows from cycle {train['cycle'].max()}")
+    return train, test
+
+
+def run_backtest(table: pd.DataFrame, factories: dict[str, Callable[[], PrimaryModel]],
+                 money_modes: Iterable[str] = MONEY_MODES, cycles: Iterable[int] = BACKTEST_CYCLES,
+                 as_of=PRE_PRIMARY, model_modes: dict[str, Iterable[str]] | None = None,
+                 progress: Callable[[str], None] | None = None, events_dir=None) -> BacktestResult:
+    """Run the rolling-origin backtest.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The central table (all cycles; rows without an outcome are never trained on or scored).
+    factories : dict
+        Model name -> zero-argument callable returning a fresh unfitted model.  The reference model
+        (``base_rate``) is added if absent: every skill score needs it.
+    money_modes : iterable of str
+        Money modes of ``features.asof.as_of_view``.
+    cycles : iterable of int
+        Cycles to forecast.
+    as_of : str or date
+        Forecast date rule (default: the day before each row's primary).
+    model_modes : dict, optional
+        Model name -> the money modes to run it in (default: all of ``money_modes``).
+    progress : callable, optional
+        Called with a one-line message after each fold.
+    events_dir : path, optional
+        Folder of the dated outside-spending / endorsement event tables (default data/processed).
+    """
+    factories = dict(factories)
+    if REFERENCE_MODEL not in factories:
+        from forecasting.models.registry import make_model
+        factories = {REFERENCE_MODEL: lambda: make_model(REFERENCE_MODEL), **factories}
+    money_modes, cycles = list(money_modes), [int(c) for c in cycles]
+    preds, timings, last = [], [], {}
+    for money in money_modes:
+        view = backtest_view(table, money, as_of, events_dir)
+        for cycle in cycles:
+            train, test = fold_views(table, cycle, money, as_of, view=view)
+            if train.empty or test.empty:
+                continue
+            test_prefield = hide_field(test)
+            truth = _truth(table.loc[test.index])
+            fitted = []
+            for name, factory in factories.items():
+                if model_modes and name in model_modes and money not in model_modes[name]:
+                    continue
+                model = factory()
+                t0 = time.perf_counter()
+                if hasattr(model, "fit_reusing"):       # an ensemble reuses members fitted in this fold
+                    model.fit_reusing(train, fitted)
+                else:
+                    model.fit(train)
+                fitted.append(model)
+                t1 = time.perf_counter()
+                pred = model.predict(test)
+                t2 = time.perf_counter()
+                pre = model.predict(test_prefield)
+                out = truth.copy()
+                out.insert(0, "money_mode", money)
+                out.insert(0, "model", name)
+                for col in pred.columns:
+                    out[col] = pred[col].to_numpy()
+                out["p_contested_prefield"] = pre["p_contested"].to_numpy()
+                out["p_loss_prefield"] = pre["p_loss"].to_numpy()
+                preds.append(out)
+                timings.append({"model": name, "money_mode": money, "cycle": cycle, "n_train": len(train),
+                                "n_test": len(test), "fit_seconds": t1 - t0, "predict_seconds": t2 - t1,
+                                **_diagnostics(model)})
+                last[(name, money)] = model
+                if progress:
+                    progress(f"{name:>10} {money:>10} {cycle}: fit {t1 - t0:5.1f}s  "
+                             f"brier {metrics.brier(out['y'], out['p_loss']):.4f}")
+    predictions = pd.concat(preds, ignore_index=True) if preds else pd.DataFrame()
+    return BacktestResult(predictions, pd.DataFrame(timings), last)
+
+
+def _diagnostics(model: PrimaryModel) -> dict:
+    """Numeric fit diagnostics a model records (Bayesian: R-hat, ESS, divergences), prefixed ``diag_``."""
+    diag = getattr(model, "fit_diagnostics_", None) or {}
+    out = {}
+    for k, v in diag.items():
+        if isinstance(v, (bool, np.bool_)):
+            out[f"diag_{k}"] = float(v)
+        elif isinstance(v, (int, float, np.integer, np.floating)):
+            out[f"diag_{k}"] = float(v)
+    return out
+
+
+def _truth(test: pd.DataFrame) -> pd.DataFrame:
+    """Identifiers and outcomes of the test rows, read from the table itself (for scoring only)."""
+    out = test[[c for c in ID_COLUMNS if c in test.columns]].copy()
+    out["row"] = test.index.to_numpy()
+    out["y"] = targets.lost(test).astype(float).to_numpy()
+    out["contested_true"] = targets.contested(test).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    share = targets.incumbent_share(test)
+    out["share"] = share.where(targets.share_mask(test)).to_numpy()
+    out["all_candidate"] = targets.all_candidate_primary(test).to_numpy()
+    return out.reset_index(drop=True)

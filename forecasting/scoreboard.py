@@ -1,0 +1,304 @@
+"""The backtest scoreboard: skill tables, reliability and timings, written under reports/backtest/.
+
+``scoreboard(result)`` scores a ``forecasting.backtest.BacktestResult`` per (model, money mode,
+cycle) and pooled; ``write_scoreboard(result, out_dir)`` writes ``scoreboard.csv`` (DESIGN section 9
+columns plus ``money_mode`` and extras), ``scoreboard.md``, ``reliability.csv``,
+``calibration.png``, ``timings.csv`` and ``predictions.csv``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecasting import metrics
+from forecasting.models.registry import REFERENCE_MODEL
+
+CONTRACT_COLUMNS = ["model", "cycle", "n", "n_lost", "brier", "log_loss", "brier_skill", "auc",
+                    "recall_top10", "recall_top25", "share_mae", "share_cov80"]
+EXTRA_COLUMNS = ["money_mode", "n_share", "brier_ref", "brier_prefield", "brier_skill_prefield",
+                 "auc_prefield", "brier_contested", "auc_contested", "fit_seconds"]
+POOLED = "pooled"
+
+
+def _reference(pred: pd.DataFrame) -> pd.DataFrame:
+    """Reference forecasts (base rate) per (money_mode, row); any mode's when a mode lacks one."""
+    ref = pred[pred["model"] == REFERENCE_MODEL][["money_mode", "row", "p_loss", "p_loss_prefield"]]
+    return ref.rename(columns={"p_loss": "p_ref", "p_loss_prefield": "p_ref_prefield"})
+
+
+def _with_reference(pred: pd.DataFrame) -> pd.DataFrame:
+    ref = _reference(pred)
+    out = pred.merge(ref, on=["money_mode", "row"], how="left")
+    if out["p_ref"].isna().any():      # the base rate ignores money: borrow another mode's
+        any_mode = ref.drop(columns="money_mode").drop_duplicates("row")
+        fill = out[["row"]].merge(any_mode, on="row", how="left")
+        for col in ("p_ref", "p_ref_prefield"):
+            out[col] = out[col].fillna(pd.Series(fill[col].to_numpy(), index=out.index))
+    return out
+
+
+def _score_group(g: pd.DataFrame) -> dict:
+    out = metrics.score(g, p_ref=g["p_ref"].to_numpy())
+    y = g["y"].to_numpy()
+    out["brier_ref"] = metrics.brier(y, g["p_ref"])
+    out["brier_prefield"] = metrics.brier(y, g["p_loss_prefield"])
+    out["brier_skill_prefield"] = metrics.brier_skill(y, g["p_loss_prefield"], g["p_ref_prefield"])
+    out["auc_prefield"] = metrics.auc(y, g["p_loss_prefield"])
+    c = g[g["contested_true"].notna()]
+    out["brier_contested"] = metrics.brier(c["contested_true"], c["p_contested_prefield"])
+    out["auc_contested"] = metrics.auc(c["contested_true"], c["p_contested_prefield"])
+    return out
+
+
+def scoreboard(predictions: pd.DataFrame, timings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per (model, money_mode, cycle) plus ``cycle = 'pooled'`` per (model, money_mode)."""
+    pred = _with_reference(predictions)
+    rows = []
+    for (model, money), g in pred.groupby(["model", "money_mode"], sort=False):
+        for cycle, gc in g.groupby("cycle"):
+            rows.append({"model": model, "money_mode": money, "cycle": str(int(cycle)), **_score_group(gc)})
+        rows.append({"model": model, "money_mode": money, "cycle": POOLED, **_score_group(g)})
+    board = pd.DataFrame(rows)
+    board["fit_seconds"] = np.nan
+    if timings is not None and len(timings):
+        t = timings.assign(cycle=timings["cycle"].astype(int).astype(str))
+        per = t.set_index(["model", "money_mode", "cycle"])["fit_seconds"]
+        tot = t.groupby(["model", "money_mode"])["fit_seconds"].sum()
+        board["fit_seconds"] = [
+            tot.get((m, mm), np.nan) if c == POOLED else per.get((m, mm, c), np.nan)
+            for m, mm, c in zip(board["model"], board["money_mode"], board["cycle"])]
+    return board[CONTRACT_COLUMNS + EXTRA_COLUMNS]
+
+
+def reliability(predictions: pd.DataFrame, n_bins: int = 10) -> pd.DataFrame:
+    """Pooled reliability table per (model, money_mode)."""
+    parts = []
+    for (model, money), g in predictions.groupby(["model", "money_mode"], sort=False):
+        tab = metrics.reliability_table(g["y"], g["p_loss"], n_bins=n_bins)
+        tab.insert(0, "money_mode", money)
+        tab.insert(0, "model", model)
+        parts.append(tab)
+    return pd.concat(parts, ignore_index=True)
+
+
+def plot_calibration(rel: pd.DataFrame, path: Path) -> Path:
+    """Reliability diagram per money mode: observed vs forecast rate, with 90% binomial bands."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    modes = list(dict.fromkeys(rel["money_mode"]))
+    models = list(dict.fromkeys(rel["model"]))
+    fig, axes = plt.subplots(1, len(modes), figsize=(5.2 * len(modes), 5), squeeze=False)
+    for ax, mode in zip(axes[0], modes):
+        ax.plot([0, 1], [0, 1], color="grey", lw=1, ls="--", label="perfect calibration")
+        for i, model in enumerate(models):
+            t = rel[(rel["model"] == model) & (rel["money_mode"] == mode) & (rel["n"] > 0)]
+            if t.empty:
+                continue
+            x = t["mean_p"].to_numpy() + (i - len(models) / 2) * 0.004
+            err = np.vstack([t["mean_p"] - t["band_low"], t["band_high"] - t["mean_p"]]).clip(min=0)
+            ax.errorbar(x, t["mean_p"], yerr=err, fmt="none", alpha=0.25, color=f"C{i}")
+            ax.scatter(x, t["observed"], s=12 + 60 * np.sqrt(t["n"] / t["n"].max()), color=f"C{i}",
+                       label=model, zorder=3)
+            ax.plot(x, t["observed"], color=f"C{i}", lw=0.8)
+        ax.set_title(f"money: {mode}")
+        ax.set_xlabel("forecast P(loses renomination), bin mean")
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("observed loss rate (bars: 90% band if calibrated)")
+    axes[0][-1].legend(loc="upper left", fontsize=8)
+    fig.suptitle("Backtest 2008-2024 as of the day before each primary: reliability (10 bins, pooled)")
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def weak_spots(predictions: pd.DataFrame, model: str, money: str = "preprimary", k: int = 25) -> pd.DataFrame:
+    """Actual losers and each one's risk rank within its cycle under ``model`` (rank > k: missed)."""
+    g = predictions[(predictions["model"] == model) & (predictions["money_mode"] == money)].copy()
+    g["rank"] = g.groupby("cycle")["p_loss"].rank(ascending=False, method="min").astype(int)
+    losers = g[g["y"] == 1].sort_values(["cycle", "rank"])
+    return losers[["cycle", "state", "district", "party", "incumbent", "p_loss", "rank"]].reset_index(drop=True)
+
+
+def _fmt(x, nd=3) -> str:
+    if isinstance(x, str):
+        return x
+    if isinstance(x, (bool, np.bool_)):
+        return "yes" if x else "**no**"
+    if x is None or x is pd.NA or (isinstance(x, float) and np.isnan(x)):
+        return "–"
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    return f"{x:.{nd}f}"
+
+
+def _md_table(df: pd.DataFrame, nd: dict | None = None) -> str:
+    nd = nd or {}
+    head = "| " + " | ".join(df.columns) + " |"
+    sep = "|" + "|".join("---" for _ in df.columns) + "|"
+    lines = [head, sep]
+    for _, r in df.iterrows():
+        lines.append("| " + " | ".join(_fmt(r[c], nd.get(c, 3)) for c in df.columns) + " |")
+    return "\n".join(lines)
+
+
+def best_model(board: pd.DataFrame, money: str = "preprimary") -> str | None:
+    """The model with the highest pooled Brier skill in a (non-leaky) money mode."""
+    pooled = board[(board["cycle"] == POOLED) & (board["money_mode"] == money)
+                   & (board["model"] != REFERENCE_MODEL)]
+    if pooled.empty or pooled["brier_skill"].isna().all():
+        return None
+    return str(pooled.sort_values("brier_skill", ascending=False)["model"].iloc[0])
+
+
+TARGET_BRIER_SKILL = 0.25
+
+
+def headline(board: pd.DataFrame, rel: pd.DataFrame) -> list[str]:
+    """Bullet points: best non-leaky model against the target, the leak, the ensemble, calibration."""
+    pooled = board[board["cycle"] == POOLED].set_index(["model", "money_mode"])
+    out = []
+    best = best_model(board)
+    if best is None:
+        return ["- no model scored in the pre-primary money mode"]
+    bss = pooled.loc[(best, "preprimary"), "brier_skill"]
+    verdict = "met" if bss >= TARGET_BRIER_SKILL else "**not met**"
+    out.append(f"- Best model without leaking money: **{best}**, pooled Brier skill {bss:.3f} against the "
+               f"base rate (target {TARGET_BRIER_SKILL}: {verdict}); AUC {pooled.loc[(best, 'preprimary'), 'auc']:.3f}, "
+               f"recall of losers in each cycle's top 10 / 25: "
+               f"{pooled.loc[(best, 'preprimary'), 'recall_top10']:.2f} / {pooled.loc[(best, 'preprimary'), 'recall_top25']:.2f}.")
+    for model in dict.fromkeys(m for m, _ in pooled.index):
+        if model == REFERENCE_MODEL:
+            continue
+        modes = {mm: pooled.loc[(model, mm), "brier_skill"] for mm in ("preprimary", "yearend", "none")
+                 if (model, mm) in pooled.index}
+        if len(modes) > 1:
+            out.append(f"- {model}: Brier skill " + ", ".join(f"{k} {v:.3f}" for k, v in modes.items())
+                       + (f" (the year-end leak adds {modes['yearend'] - modes['preprimary']:+.3f})"
+                          if "yearend" in modes and "preprimary" in modes else ""))
+    if ("ensemble", "preprimary") in pooled.index:
+        ens = pooled.loc[("ensemble", "preprimary"), "brier_skill"]
+        members = {m: pooled.loc[(m, "preprimary"), "brier_skill"] for m in ("logit", "boosted")
+                   if (m, "preprimary") in pooled.index}
+        beats = all(ens > v for v in members.values())
+        out.append(f"- Ensemble (mean of {', '.join(members)}): {ens:.3f} vs members "
+                   + ", ".join(f"{k} {v:.3f}" for k, v in members.items())
+                   + (" - it beats each member." if beats else " - it does **not** beat every member."))
+    r = rel[(rel["model"] == best) & (rel["money_mode"] == "preprimary") & (rel["n"] > 0)]
+    inside = int(r["in_band"].astype(bool).sum())
+    out.append(f"- Calibration ({best}, pre-primary): {inside} of {len(r)} non-empty probability bins inside "
+               "their 90% binomial band.")
+    return out
+
+
+def markdown(board: pd.DataFrame, rel: pd.DataFrame, predictions: pd.DataFrame, timings: pd.DataFrame,
+             header: dict | None = None) -> str:
+    """The scoreboard as Markdown (regenerated by ``primary-forecast backtest``)."""
+    header = header or {}
+    pooled = board[board["cycle"] == POOLED]
+    lines = ["# Backtest scoreboard", "",
+             "Rolling origin: each cycle 2008-2024 is forecast by models trained on the earlier cycles only, "
+             "as of the day before each incumbent's primary (the field is known; P(loss) = P(loss | contested) "
+             "for contested incumbents, 0 for unopposed ones). Brier skill is against the base-rate model "
+             "(rates by party over the last three training cycles), fitted in the same fold. "
+             "`*_prefield` columns score the same rows as if forecast before the filing deadline "
+             "(field hidden, so the hurdle's P(contested) is at work; money, endorsements and outside "
+             "spending still as of the day before the primary).", "",
+             "Money modes: `preprimary` = only FEC figures whose coverage ends before the primary (missing "
+             "otherwise); `yearend` = full-cycle FEC totals, which include post-primary money **(the leak, for "
+             "measurement only; never used for forecasts)**; `none` = no money features.", ""]
+    for k, v in header.items():
+        lines.append(f"- {k}: `{v}`")
+    if header:
+        lines.append("")
+    lines += ["## Headline", ""] + headline(board, rel) + [""]
+    cols = ["model", "money_mode", "n", "n_lost", "brier", "log_loss", "brier_skill", "auc", "recall_top10",
+            "recall_top25", "share_mae", "share_cov80"]
+    lines += ["## Pooled, all backtest cycles", "",
+              _md_table(pooled[cols], {"brier": 4, "log_loss": 4}), ""]
+    cols = ["model", "money_mode", "brier_prefield", "brier_skill_prefield", "auc_prefield",
+            "brier_contested", "auc_contested"]
+    lines += ["### Before the filing deadline (field hidden)", "",
+              "`brier_contested` / `auc_contested`: the hurdle's P(contested) against whether a same-party "
+              "challenger filed (rows where that is known).", "",
+              _md_table(pooled[cols], {"brier_prefield": 4, "brier_contested": 4}), ""]
+    best = best_model(board)
+    lines += ["## Per cycle (pre-primary money)", ""]
+    per = board[(board["cycle"] != POOLED) & (board["money_mode"] == "preprimary")]
+    if not per.empty:
+        wide = per.pivot_table(index="cycle", columns="model", values="brier_skill", aggfunc="first")
+        wide.insert(0, "n_lost", per.groupby("cycle")["n_lost"].first())
+        wide.insert(0, "n", per.groupby("cycle")["n"].first())
+        lines += ["Brier skill score against the base rate:", "",
+                  _md_table(wide.reset_index()), ""]
+        for metric in ("brier", "auc", "recall_top10", "recall_top25", "share_mae", "share_cov80"):
+            wide = per.pivot_table(index="cycle", columns="model", values=metric, aggfunc="first")
+            nd = {c: 4 for c in wide.columns} if metric == "brier" else None
+            lines += [f"{metric}:", "", _md_table(wide.reset_index(), nd), ""]
+    if best:
+        r = rel[(rel["model"] == best) & (rel["money_mode"] == "preprimary") & (rel["n"] > 0)]
+        n_out = int((~r["in_band"].astype(bool)).sum())
+        lines += [f"## Reliability of the best model ({best}, pre-primary money)", "",
+                  f"{len(r)} non-empty bins, {n_out} outside their 90% binomial band "
+                  "(band: where the observed rate would fall 90% of the time if the forecasts were calibrated). "
+                  "All models: `reliability.csv`, plot: `calibration.png`.", "",
+                  _md_table(r[["bin", "lower", "upper", "n", "mean_p", "observed", "band_low", "band_high",
+                               "in_band"]], {"lower": 1, "upper": 1}), "",
+                  "![calibration](calibration.png)", ""]
+        ws = weak_spots(predictions, best)
+        if not ws.empty:
+            lines += [f"## Where the best model is weak: every actual loser and its risk rank in its cycle "
+                      f"({best}, pre-primary money)", "",
+                      f"Rank 1 = highest P(loss) that cycle; {int((ws['rank'] > 25).sum())} of {len(ws)} losers "
+                      "ranked below 25.", "", _md_table(ws, {"p_loss": 3}), ""]
+    if timings is not None and len(timings):
+        t = timings.groupby(["model", "money_mode"], sort=False).agg(
+            folds=("cycle", "count"), fit_seconds=("fit_seconds", "sum"),
+            predict_seconds=("predict_seconds", "sum")).reset_index()
+        lines += ["## Timings (this machine)", "", _md_table(t, {"fit_seconds": 1, "predict_seconds": 1}),
+                  "", f"Total fit + predict: {t['fit_seconds'].sum() + t['predict_seconds'].sum():.0f} s. "
+                  "The ensemble reuses the members fitted in the same fold (hence no fit time of its own).", ""]
+        diag_cols = [c for c in ("diag_max_rhat", "diag_min_ess_bulk", "diag_min_ess_tail", "diag_divergences",
+                                 "diag_converged") if c in timings.columns]
+        if diag_cols:
+            d = timings.dropna(subset=diag_cols[:1])[["model", "money_mode", "cycle"] + diag_cols]
+            d = d.rename(columns={c: c[len("diag_"):] for c in diag_cols})
+            if "converged" in d.columns:
+                d["converged"] = d["converged"].astype(bool)
+            lines += ["## Sampler diagnostics per fold (Bayesian model)", "",
+                      "Converged = R-hat < 1.01, bulk and tail ESS >= 400, no divergences.", "",
+                      _md_table(d, {"max_rhat": 3, "min_ess_bulk": 0, "min_ess_tail": 0, "divergences": 0}), ""]
+    return "\n".join(lines)
+
+
+def write_scoreboard(predictions: pd.DataFrame, timings: pd.DataFrame, out_dir: Path,
+                     header: dict | None = None) -> dict[str, Path]:
+    """Write the scoreboard files; returns name -> path."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    board = scoreboard(predictions, timings)
+    rel = reliability(predictions)
+    paths = {
+        "scoreboard.csv": out_dir / "scoreboard.csv", "reliability.csv": out_dir / "reliability.csv",
+        "timings.csv": out_dir / "timings.csv", "predictions.csv": out_dir / "predictions.csv",
+        "scoreboard.md": out_dir / "scoreboard.md", "calibration.png": out_dir / "calibration.png",
+    }
+    board.to_csv(paths["scoreboard.csv"], index=False, float_format="%.6g")
+    rel.to_csv(paths["reliability.csv"], index=False, float_format="%.6g")
+    timings.to_csv(paths["timings.csv"], index=False, float_format="%.4g")
+    cols = [c for c in ["model", "money_mode", "cycle", "state", "district", "party", "incumbent", "y",
+                        "contested_true", "share", "p_contested", "p_loss_if_contested", "p_loss",
+                        "share_mean", "share_p10", "share_p50", "share_p90", "p_contested_prefield",
+                        "p_loss_prefield"] if c in predictions.columns]
+    predictions[cols].to_csv(paths["predictions.csv"], index=False, float_format="%.5g")
+    paths["scoreboard.md"].write_text(markdown(board, rel, predictions, timings, header))
+    plot_calibration(rel, paths["calibration.png"])
+    return paths

@@ -1,0 +1,293 @@
+"""MLflow tracking: every train and backtest is a run; the published model is loaded by alias.
+
+Default store: ``sqlite:///<repo>/mlruns.db`` with artifacts in ``<repo>/mlartifacts`` (no server).
+``MLFLOW_TRACKING_URI`` replaces it (e.g. a shared server on PostgreSQL); for a SQLite URI the
+artifacts go to ``mlartifacts`` beside the database file, for a server to the server's default.
+Each run is tagged with its kind (train/backtest), the config, the git commit and the sha256 of
+``data/processed/manifest.json`` (the data the run saw).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+import subprocess
+import tempfile
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from features.paths import PROCESSED_DIR, PROJECT_ROOT
+
+EXPERIMENT = "primary-forecast"
+REGISTERED_MODEL = "primary-forecast"
+CHAMPION = "champion"
+MODEL_ARTIFACT = "model"
+
+
+def tracking_uri() -> str:
+    """``MLFLOW_TRACKING_URI`` if set, else the project's SQLite store."""
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{PROJECT_ROOT / 'mlruns.db'}"
+
+
+def artifact_location(uri: str | None = None) -> str | None:
+    """Where a new experiment keeps its artifacts: ``mlartifacts`` beside a SQLite store."""
+    uri = uri or tracking_uri()
+    if uri.startswith("sqlite:///"):
+        db = Path(uri[len("sqlite:///"):])
+        return (db.resolve().parent / "mlartifacts").as_uri()
+    return None      # a server or a file store chooses its own artifact root
+
+
+def _mlflow():
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    import mlflow
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    return mlflow
+
+
+def setup(experiment: str = EXPERIMENT) -> str:
+    """Point MLflow at the tracking store and return the experiment id (created if needed)."""
+    mlflow = _mlflow()
+    uri = tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    exp = mlflow.get_experiment_by_name(experiment)
+    if exp is not None:
+        return exp.experiment_id
+    return mlflow.create_experiment(experiment, artifact_location=artifact_location(uri))
+
+
+def data_manifest_hash(path: Path | None = None) -> str | None:
+    """sha256 of the processed-data manifest (None if it does not exist)."""
+    path = Path(path) if path else PROCESSED_DIR / "manifest.json"
+    if not path.exists():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def git_commit() -> str | None:
+    """The checkout's HEAD commit, with ``-dirty`` when the tree has changes."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                              text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return head + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _flatten(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = json.dumps(v) if isinstance(v, (list, tuple)) else v
+    return out
+
+
+@contextmanager
+def start_run(kind: str, config: dict, run_name: str | None = None, nested: bool = False,
+              tags: dict | None = None, experiment: str = EXPERIMENT):
+    """An MLflow run tagged with kind, config name, git commit and data manifest hash.
+
+    The config is logged as parameters (flattened) and as ``config.json``.
+    """
+    mlflow = _mlflow()
+    exp_id = setup(experiment)
+    all_tags = {"kind": kind, "config_name": str(config.get("name", "")),
+                "git_commit": git_commit() or "unknown", "data_manifest_sha256": data_manifest_hash() or "missing"}
+    all_tags.update(tags or {})
+    with mlflow.start_run(experiment_id=exp_id, run_name=run_name, nested=nested, tags=all_tags) as run:
+        if not nested:
+            params = {k: str(v)[:500] for k, v in _flatten(config).items()}
+            mlflow.log_params(params)
+            mlflow.log_dict(config, "config.json")
+        yield run
+
+
+def log_metrics(metrics: dict, step: int | None = None, prefix: str = "") -> None:
+    """Log finite numeric metrics (NaN and non-numbers skipped)."""
+    mlflow = _mlflow()
+    clean = {}
+    for k, v in metrics.items():
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            continue
+        if f == f and abs(f) != float("inf"):
+            clean[f"{prefix}{k}"] = f
+    if clean:
+        mlflow.log_metrics(clean, step=step)
+
+
+def log_frame(df: pd.DataFrame, artifact_file: str) -> None:
+    """Log a DataFrame as a CSV artifact."""
+    mlflow = _mlflow()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(artifact_file).name
+        df.to_csv(path, index=False)
+        parent = str(Path(artifact_file).parent)
+        mlflow.log_artifact(str(path), artifact_path=None if parent == "." else parent)
+
+
+def _python_model_class():
+    import mlflow.pyfunc
+
+    class PrimaryForecastModel(mlflow.pyfunc.PythonModel):
+        """pyfunc wrapper: ``predict(table)`` -> the model's prediction frame."""
+
+        def load_context(self, context):
+            with open(context.artifacts["model"], "rb") as fh:
+                self.model = pickle.load(fh)
+
+        def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
+            return self.model.predict(model_input)
+
+    return PrimaryForecastModel
+
+
+def log_model(model, name: str = MODEL_ARTIFACT) -> str:
+    """Log a fitted ``PrimaryModel`` as an MLflow pyfunc model; returns its model URI.
+
+    The model URI is also stored in the run tag ``model_uri`` (``register_model`` reads it).
+    """
+    mlflow = _mlflow()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = model.save(Path(tmp) / "model.pkl")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            info = mlflow.pyfunc.log_model(
+                name=name, python_model=_python_model_class()(), artifacts={"model": str(path)},
+                pip_requirements=["primary-forecast"])
+        mlflow.log_artifact(str(path.with_suffix(".pkl.json")), artifact_path="model_meta")
+    mlflow.set_tag("model_uri", info.model_uri)
+    return info.model_uri
+
+
+def register_model(run_id: str, name: str = REGISTERED_MODEL, alias: str = CHAMPION) -> str:
+    """Register the model logged by run ``run_id`` under ``name`` and point ``alias`` at it.
+
+    Returns the new model version.
+    """
+    mlflow = _mlflow()
+    setup()
+    client = mlflow.MlflowClient()
+    run = client.get_run(run_id)
+    uri = run.data.tags.get("model_uri")
+    if not uri:
+        raise ValueError(f"run {run_id} logged no model (kind={run.data.tags.get('kind')!r}); "
+                         "register a train run")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        version = mlflow.register_model(uri, name, tags={"run_id": run_id,
+                                                         "model": run.data.tags.get("model", "")})
+    client.set_registered_model_alias(name, alias, version.version)
+    return str(version.version)
+
+
+def load_champion(alias: str = CHAMPION, name: str = REGISTERED_MODEL):
+    """The ``PrimaryModel`` the registry's ``alias`` points at."""
+    mlflow = _mlflow()
+    setup()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loaded = mlflow.pyfunc.load_model(f"models:/{name}@{alias}")
+    return loaded.unwrap_python_model().model
+
+
+def champion_info(alias: str = CHAMPION, name: str = REGISTERED_MODEL) -> dict:
+    """Version, run id and model name behind ``alias``."""
+    mlflow = _mlflow()
+    setup()
+    mv = mlflow.MlflowClient().get_model_version_by_alias(name, alias)
+    return {"name": name, "alias": alias, "version": str(mv.version), "run_id": mv.run_id,
+            "model": (mv.tags or {}).get("model", "")}
+
+
+def last_run(kind: str, config_name: str | None = None, model: str | None = None,
+             experiment: str = EXPERIMENT):
+    """The most recent finished top-level run of ``kind`` (optionally a config name / model tag)."""
+    mlflow = _mlflow()
+    exp_id = setup(experiment)
+    filters = [f"tags.kind = '{kind}'", "attributes.status = 'FINISHED'"]
+    if config_name:
+        filters.append(f"tags.config_name = '{config_name}'")
+    if model:
+        filters.append(f"tags.model = '{model}'")
+    runs = mlflow.MlflowClient().search_runs([exp_id], " and ".join(filters),
+                                             order_by=["attributes.start_time DESC"], max_results=50)
+    runs = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    return runs[0] if runs else None
+
+
+def log_backtest(config: dict, timings: pd.DataFrame, board: pd.DataFrame, rel: pd.DataFrame,
+                 files: dict | None = None, last_models: dict | None = None, log_models: bool = True) -> str:
+    """Record a backtest: a parent run (config, pooled metrics per model and money mode, the
+    scoreboard files) with a nested run per (model, money mode) holding per-cycle metrics
+    (``step`` = cycle), pooled metrics, its reliability table and its last fold's fitted model.
+
+    Returns the parent run id.
+    """
+    mlflow = _mlflow()
+    pooled = board[board["cycle"] == "pooled"]
+    with start_run("backtest", config, run_name=f"backtest-{config.get('name', '')}",
+                   tags={"comparison": str(config.get("kind") == "comparison").lower()}) as parent:
+        for _, r in pooled.iterrows():
+            log_metrics({k: r[k] for k in r.index if k not in ("model", "money_mode", "cycle")},
+                        prefix=f"{r['model']}.{r['money_mode']}.")
+        from forecasting.scoreboard import best_model
+        best = best_model(board)
+        if best:
+            mlflow.set_tag("best_model", best)
+        for name, path in (files or {}).items():
+            mlflow.log_artifact(str(path), artifact_path="scoreboard")
+        for (model, money), per in board.groupby(["model", "money_mode"], sort=False):
+            with start_run("backtest-model", config, run_name=f"{model}-{money}", nested=True,
+                           tags={"model": model, "money_mode": money}):
+                mlflow.log_params({"model": model, "money_mode": money})
+                for _, r in per.iterrows():
+                    values = {k: r[k] for k in r.index if k not in ("model", "money_mode", "cycle")}
+                    if r["cycle"] == "pooled":
+                        log_metrics(values, prefix="pooled.")
+                    else:
+                        log_metrics(values, step=int(r["cycle"]))
+                t = timings[(timings["model"] == model) & (timings["money_mode"] == money)]
+                for _, r in t.iterrows():
+                    log_metrics({k: r[k] for k in t.columns if k.startswith("diag_") or k.endswith("_seconds")},
+                                step=int(r["cycle"]))
+                log_frame(rel[(rel["model"] == model) & (rel["money_mode"] == money)], "reliability.csv")
+                fitted = (last_models or {}).get((model, money))
+                if log_models and fitted is not None:
+                    log_model(fitted)
+        return parent.info.run_id
+
+
+def best_from_last_comparison(money: str = "preprimary") -> tuple[str, str]:
+    """(model name, backtest run id) with the best pooled Brier skill in the latest comparison run."""
+    mlflow = _mlflow()
+    exp_id = setup()
+    runs = mlflow.MlflowClient().search_runs(
+        [exp_id], "tags.kind = 'backtest' and tags.comparison = 'true' and attributes.status = 'FINISHED'",
+        order_by=["attributes.start_time DESC"], max_results=20)
+    runs = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    if not runs:
+        raise LookupError("no finished comparison backtest in the tracking store; run "
+                          "`primary-forecast backtest --config experiments/comparison.yaml` first")
+    run = runs[0]
+    skills = {}
+    for key, value in run.data.metrics.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[1] == money and parts[2] == "brier_skill" and parts[0] != "base_rate":
+            skills[parts[0]] = value
+    if not skills:
+        raise LookupError(f"comparison run {run.info.run_id} has no pooled brier_skill for money mode {money!r}")
+    return max(skills, key=skills.get), run.info.run_id

@@ -1,0 +1,175 @@
+"""The PyMC hurdle model on a small real slice, with tiny draws; one slow test fits all cycles."""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting.models.base import PREDICTION_COLUMNS
+from forecasting.models.bayes_hurdle import (DEFAULT_SAMPLER_CONFIG, BayesHurdleModel, _rules,
+                                             contest_stage_ok, runoff_threshold)
+from tests.forecasting.model_fixtures import pre_primary_view, row
+
+TRAIN_CYCLES = (2014, 2016, 2018)
+TEST_CYCLE = 2020                       # never seen in training: its cycle effect comes from the prior
+TINY = {"draws": 50, "tune": 50, "chains": 1, "sampler": "pymc", "random_seed": 11}
+SMALL_FEATURES = ["pres_lean", "tenure_years", "incumbent_age", "last_primary_share", "n_candidates",
+                  "incumbent_vs_incumbent", "sys_top_two"]
+
+
+@pytest.fixture(scope="module")
+def slice_():
+    view = pre_primary_view()
+    view = view[view["lost"].notna()]
+    return view[view["cycle"].isin(TRAIN_CYCLES)], view[view["cycle"] == TEST_CYCLE]
+
+
+@pytest.fixture(scope="module")
+def fitted(slice_):
+    train, _ = slice_
+    return BayesHurdleModel(sampler_config=TINY, features=SMALL_FEATURES).fit(train)
+
+
+@pytest.fixture(scope="module")
+def predicted(fitted, slice_):
+    return fitted.predict(slice_[1])
+
+
+def test_constructor_stores_configs_unchanged():
+    m = BayesHurdleModel(model_config={"share_beta_sigma": 0.2}, sampler_config={"draws": 10})
+    assert m.get_params()["model_config"] == {"share_beta_sigma": 0.2}
+    assert m.full_model_config["share_beta_sigma"] == 0.2
+    assert m.full_model_config["contest_intercept"] == {"mu": -0.4, "sigma": 1.0}     # defaults kept
+    assert m.full_sampler_config == {**DEFAULT_SAMPLER_CONFIG, "draws": 10}
+    assert BayesHurdleModel(random_seed=5).full_sampler_config["random_seed"] == 5
+    with pytest.raises(ValueError, match="unknown model_config"):
+        BayesHurdleModel(model_config={"shrae_beta_sigma": 1}).full_model_config
+    with pytest.raises(ValueError, match="sampler"):
+        BayesHurdleModel(sampler_config={"sampler": "emcee"}).full_sampler_config
+
+
+def test_contest_stage_never_sees_the_field():
+    assert not contest_stage_ok("n_candidates") and not contest_stage_ok("incumbent_vs_incumbent")
+    assert not contest_stage_ok("log_chal_receipts") and not contest_stage_ok("missingindicator_log_money_ratio")
+    assert contest_stage_ok("pres_lean") and contest_stage_ok("missingindicator_last_primary_share")
+
+
+def test_rules_of_real_rows(slice_):
+    _, test = slice_
+    rules = dict(zip(test.index, _rules(test)))
+    assert rules[row(test, 2020, "NY", 16, "D").name]["kind"] == "plurality"
+    assert rules[row(test, 2020, "CA", 34, "D").name]["kind"] == "top_two"
+    tx = test[test["state"] == "TX"].index[0]
+    assert rules[tx]["kind"] == "runoff" and rules[tx]["threshold"] == 0.5
+    assert runoff_threshold("NC", 2016) == 0.40 and runoff_threshold("NC", 2020) == 0.30
+
+
+def test_fit_records_state_and_diagnostics(fitted):
+    assert fitted.train_cycles_ == list(TRAIN_CYCLES)
+    diag = fitted.fit_diagnostics_
+    for key in ("max_rhat", "min_ess_bulk", "min_ess_tail", "divergences", "sampling_seconds", "sampler"):
+        assert key in diag
+    assert diag["sampler"] == "pymc" and diag["n_draws_total"] == 50
+    shape = fitted.data_shape_
+    assert shape["contest_rows"] > 1000 and 400 < shape["share_rows"] < shape["contest_rows"]
+    assert "n_candidates" in fitted.feature_columns_
+    assert "n_candidates" not in list(fitted.idata_.posterior["contest_beta"].coords["contest_feature"].values)
+    assert set(fitted.levels_["cycle_party"]) == {f"{c}{p}" for c in TRAIN_CYCLES for p in "DR"}
+
+
+def test_predictions_are_well_formed(predicted, slice_):
+    _, test = slice_
+    assert list(predicted.columns) == PREDICTION_COLUMNS and len(predicted) == len(test)
+    for col in PREDICTION_COLUMNS:
+        assert predicted[col].between(0, 1).all(), col
+    assert (predicted["share_p10"] <= predicted["share_p50"]).all()
+    assert (predicted["share_p50"] <= predicted["share_p90"]).all()
+    uncontested = test["contested"].astype("boolean").eq(False).fillna(False).to_numpy()
+    assert (predicted.loc[uncontested, "p_loss"] == 0).all()
+
+
+def test_known_losers_rank_high(predicted, slice_):
+    """Engel (NY-16) and Clay (MO-1) in 2020, forecast from 2014-2018 with tiny draws."""
+    _, test = slice_
+    contested = test["contested"].astype("boolean").fillna(False).to_numpy()
+    p = predicted.loc[contested, "p_loss"]
+    for state, district in (("NY", 16), ("MO", 1)):
+        r = row(test, 2020, state, district, "D")
+        assert predicted.loc[r.name, "p_loss"] > p.median()
+
+
+def test_field_hidden_uses_the_hurdle(fitted, slice_):
+    _, test = slice_
+    hidden = test.copy()
+    hidden["field_known"] = pd.array([False] * len(hidden), dtype="boolean")
+    hidden["n_candidates"] = np.nan
+    hidden["incumbent_vs_incumbent"] = pd.NA
+    pred = fitted.predict(hidden)
+    assert ((pred["p_contested"] > 0) & (pred["p_contested"] < 1)).all()
+    rate = test["contested"].astype("boolean").astype(float).mean()          # 0.55 in 2020
+    assert abs(pred["p_contested"].mean() - rate) < 0.2
+    assert np.allclose(pred["p_loss"], pred["p_contested"] * pred["p_loss_if_contested"])
+
+
+def test_prediction_of_a_row_does_not_depend_on_its_batch(fitted, predicted, slice_):
+    _, test = slice_
+    sub = test.iloc[::7]
+    pd.testing.assert_frame_equal(fitted.predict(sub), predicted.loc[sub.index])
+
+
+def test_save_load_round_trip_identical(fitted, predicted, slice_, tmp_path):
+    _, test = slice_
+    path = fitted.save(tmp_path / "bayes.nc")
+    assert path.read_bytes()[:4] == b"\x89HDF"                       # NetCDF-4
+    meta = json.loads(path.with_suffix(".nc.json").read_text())
+    assert meta["config_id"] == fitted.config_id()
+    loaded = BayesHurdleModel.load(path)
+    pd.testing.assert_frame_equal(loaded.predict(test), predicted)
+    assert loaded.fit_diagnostics_ == fitted.fit_diagnostics_
+    assert loaded.get_params() == fitted.get_params()
+    # the same configuration, given explicitly, is accepted
+    BayesHurdleModel.load(path, sampler_config=TINY, features=SMALL_FEATURES)
+    with pytest.raises(TypeError):
+        BayesHurdleModel.load(_not_bayes(tmp_path))
+
+
+def test_refuses_to_load_into_a_different_config(fitted, tmp_path):
+    path = fitted.save(tmp_path / "bayes.nc")
+    with pytest.raises(ValueError, match="different model_config"):
+        BayesHurdleModel.load(path, model_config={"share_beta_sigma": 0.1}, features=SMALL_FEATURES)
+    with pytest.raises(ValueError, match="different model_config"):
+        BayesHurdleModel.load(path, features=["pres_lean"])
+    with pytest.raises(ValueError, match="different sampler_config"):
+        BayesHurdleModel.load(path, sampler_config={**TINY, "draws": 51})
+
+
+def test_same_seed_same_numbers(fitted, predicted, slice_):
+    train, test = slice_
+    again = BayesHurdleModel(sampler_config=TINY, features=SMALL_FEATURES).fit(train)
+    np.testing.assert_array_equal(again.idata_.posterior["share_intercept"].values,
+                                  fitted.idata_.posterior["share_intercept"].values)
+    pd.testing.assert_frame_equal(again.predict(test), predicted)
+
+
+def _not_bayes(tmp_path):
+    """A NetCDF posterior written by something else."""
+    import arviz as az
+
+    idata = az.from_dict(posterior={"x": np.zeros((1, 3))})
+    idata.posterior.attrs["model_class"] = "SomethingElse"
+    path = tmp_path / "other.nc"
+    idata.to_netcdf(str(path))
+    return path
+
+
+@pytest.mark.slow
+def test_full_fit_converges():
+    """All training cycles with the default sampler config: R-hat < 1.01, (almost) no divergences."""
+    view = pre_primary_view()
+    train = view[view["lost"].notna()]
+    model = BayesHurdleModel().fit(train)
+    diag = model.fit_diagnostics_
+    assert diag["max_rhat"] < 1.01, diag
+    assert diag["divergences"] <= 5, diag
+    assert diag["min_ess_bulk"] > 200, diag
+    assert model.train_cycles_ == list(range(2002, 2026, 2))
