@@ -146,8 +146,15 @@ def _python_model_class():
         """pyfunc wrapper: ``predict(table)`` -> the model's prediction frame."""
 
         def load_context(self, context):
-            with open(context.artifacts["model"], "rb") as fh:
-                self.model = pickle.load(fh)
+            path = context.artifacts["model"]
+            with open(path, "rb") as fh:
+                magic = fh.read(4)
+            if magic.startswith((b"\x89HDF", b"CDF")):      # the Bayesian model saves its posterior as NetCDF
+                from forecasting.models.bayes_hurdle import BayesHurdleModel
+                self.model = BayesHurdleModel.load(path)
+            else:
+                with open(path, "rb") as fh:
+                    self.model = pickle.load(fh)
 
         def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
             return self.model.predict(model_input)

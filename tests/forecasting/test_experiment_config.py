@@ -10,6 +10,11 @@ from forecasting.experiment_config import factory, load_config
 
 @pytest.mark.parametrize("path", sorted(EXPERIMENTS_DIR.glob("*.yaml")), ids=lambda p: p.name)
 def test_committed_configs_load(path):
+    import yaml
+    raw = yaml.safe_load(path.read_text())
+    if "model" not in raw and "models" not in raw:       # run settings (champion.yaml) name a config
+        path = Path(raw["config"])
+        path = path if path.is_absolute() else EXPERIMENTS_DIR.parent / path
     config = load_config(path)
     assert config["models"] and config["backtest"]["money_modes"]
 

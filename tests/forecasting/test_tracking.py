@@ -83,3 +83,27 @@ def test_train_and_register_commands(store, capsys):
     # --best needs a comparison backtest first: one clear error, exit code 2
     assert main(["register", "--best"]) == 2
     assert "comparison backtest" in capsys.readouterr().err
+
+
+def test_registered_bayes_model_loads_from_netcdf(tmp_path, monkeypatch):
+    """The Bayesian model saves its posterior as NetCDF; the registry must load it back by alias."""
+    import mlflow
+    import numpy as np
+
+    from features.table import load_table
+    from forecasting import tracking
+    from forecasting.backtest import backtest_view
+    from forecasting.models.bayes_hurdle import BayesHurdleModel
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/t.db")
+    view = backtest_view(load_table(), "preprimary")
+    view = view[view.cycle.isin([2016, 2018])]
+    model = BayesHurdleModel(sampler_config={"draws": 30, "tune": 30, "chains": 1, "sampler": "pymc"},
+                             random_seed=1).fit(view)
+    tracking.setup()
+    with mlflow.start_run() as run:
+        tracking.log_model(model)
+    tracking.register_model(run.info.run_id)
+    loaded = tracking.load_champion()
+    assert isinstance(loaded, BayesHurdleModel)
+    assert np.allclose(model.predict(view.head(20))["p_loss"], loaded.predict(view.head(20))["p_loss"])
