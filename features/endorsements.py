@@ -33,6 +33,7 @@ import pandas as pd
 
 from features.constants import LIVE_CYCLE, STATE_BY_NAME, STATES
 from features.errors import InputError
+from features.event_tables import read_event_csv, write_event_csv
 from features.names import names_match, parse_name
 from features.rawio import read_csv, require_columns
 
@@ -283,23 +284,13 @@ def _typed(ev: pd.DataFrame) -> pd.DataFrame:
 
 def write_events(df: pd.DataFrame, path) -> None:
     """Write the events table as CSV (ISO dates, true/false, stable row order)."""
-    out = df[EVENT_COLUMNS].copy()
-    for c in ("endorsement_date", "primary_date"):
-        out[c] = pd.to_datetime(out[c]).dt.strftime("%Y-%m-%d")
-    out["runoff_only"] = out["runoff_only"].map({True: "true", False: "false"})
-    out.to_csv(path, index=False, lineterminator="\n")
+    write_event_csv(df, path, EVENT_COLUMNS, date_cols=("endorsement_date", "primary_date"),
+                    bool_cols=("runoff_only",))
 
 
 def read_events(path) -> pd.DataFrame:
     """Read an events CSV written by :func:`write_events` (or the build) back with its types."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "endorsement events file not found")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    require_columns(df, EVENT_COLUMNS, path)
-    df = df.replace({"": pd.NA})
-    df["runoff_only"] = df["runoff_only"].str.lower().map({"true": True, "false": False})
-    return _typed(df)
+    return _typed(read_event_csv(path, EVENT_COLUMNS, "endorsement", bool_cols=("runoff_only",)))
 
 
 # ---------------------------------------------------------------------------------------------

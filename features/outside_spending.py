@@ -29,6 +29,7 @@ import pandas as pd
 
 from features.constants import STATES
 from features.errors import InputError
+from features.event_tables import read_event_csv, write_event_csv
 from features.names import names_match
 from features.rawio import read_csv, require_columns, to_number
 
@@ -173,22 +174,14 @@ def _typed(ev: pd.DataFrame) -> pd.DataFrame:
 
 def write_events(df: pd.DataFrame, path) -> None:
     """Write the events table as CSV (ISO dates, true/false, stable row order)."""
-    out = df[EVENT_COLUMNS].sort_values(["cycle", "state", "district", "source_row"]).copy()
-    out["as_of"] = pd.to_datetime(out["as_of"]).dt.strftime("%Y-%m-%d")
-    out["pre_primary"] = out["pre_primary"].map({True: "true", False: "false"})
-    out.to_csv(path, index=False, lineterminator="\n")
+    write_event_csv(df, path, EVENT_COLUMNS, date_cols=("as_of",), bool_cols=("pre_primary",),
+                    sort_by=("cycle", "state", "district", "source_row"))
 
 
 def read_events(path) -> pd.DataFrame:
     """Read an events CSV written by :func:`write_events` (or the build) back with its types."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "outside-spending events file not found")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    require_columns(df, EVENT_COLUMNS, path)
-    df = df.replace({"": pd.NA})
+    df = read_event_csv(path, EVENT_COLUMNS, "outside-spending", bool_cols=("pre_primary",))
     df["amount_usd"] = to_number(df["amount_usd"], path, "amount_usd")
-    df["pre_primary"] = df["pre_primary"].str.lower().map({"true": True, "false": False})
     return _typed(df)
 
 

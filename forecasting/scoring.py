@@ -61,6 +61,22 @@ def model_identity(model, model_version: str | None = None) -> tuple[str, str]:
     return name, str(version) if version else f"{name}-unregistered"
 
 
+def live_view(rows: pd.DataFrame, when: pd.Timestamp, watchlist: Watchlist | None = None) -> pd.DataFrame:
+    """What a live forecast sees of ``rows`` as of ``when``: the as-of view, the watchlist's events known
+    by then, and the live-field rule; the as-of rule is asserted on the result."""
+    view = as_of_view(rows, when)
+    if watchlist is not None:
+        view = apply_watchlist(view, watchlist, strict=False)
+    # The field is known only where the data say who is on the ballot: a row past its filing deadline
+    # whose ``contested`` is unknown (the live cycle's FEC-registration field) keeps the hurdle.
+    if "contested" in view.columns:
+        unknown = view["contested"].isna().to_numpy()
+        view["field_known"] = pd.array(view["field_known"].fillna(False).to_numpy(dtype=bool) & ~unknown,
+                                       dtype="boolean")
+    assert_as_of(view)
+    return view
+
+
 def score_cycle(table: pd.DataFrame, model, cycle: int, as_of, watchlist: Watchlist | None = None,
                 now=None, model_version: str | None = None, states=None, explain: bool = True,
                 n_drivers: int = 4) -> pd.DataFrame:
@@ -101,17 +117,7 @@ def score_cycle(table: pd.DataFrame, model, cycle: int, as_of, watchlist: Watchl
             return pd.DataFrame(columns=HISTORY_COLUMNS + ["drivers_text", "watchlist_sources"])
     rows = rows.reset_index(drop=True)
 
-    view = as_of_view(rows, when)
-    if watchlist is not None:
-        view = apply_watchlist(view, watchlist, strict=False)
-    # The field is known only where the data say who is on the ballot: a row past its filing deadline
-    # whose ``contested`` is unknown (the live cycle's FEC-registration field) keeps the hurdle.
-    if "contested" in view.columns:
-        unknown = view["contested"].isna().to_numpy()
-        view["field_known"] = pd.array(view["field_known"].fillna(False).to_numpy(dtype=bool) & ~unknown,
-                                       dtype="boolean")
-    assert_as_of(view)
-
+    view = live_view(rows, when, watchlist)
     preds = model.predict(view)
     name, version = model_identity(model, model_version)
     out = pd.DataFrame({

@@ -255,26 +255,15 @@ def whatif_delta(model, view: pd.DataFrame, race_key, overrides) -> dict:
 
 
 def race_view(table: pd.DataFrame, cycle: int, state: str, as_of, watchlist=None) -> pd.DataFrame:
-    """The as-of view ``forecasting.scoring.score_cycle`` scores, for one state's rows of a cycle:
-    ``as_of_view``, the watchlist's events known by then, and the live-field rule (a row whose
-    ``contested`` is unknown keeps the hurdle).  Mirrors ``score_cycle`` step for step (it does not
-    expose its view); ``tests/notebooks`` checks both give the same P(loss)."""
-    from features.asof import as_of_view, assert_as_of
-    from forecasting.scoring import parse_as_of
+    """The view ``forecasting.scoring.score_cycle`` scores (``scoring.live_view``), for one state's rows
+    of a cycle."""
+    from forecasting.scoring import live_view, parse_as_of
 
     when = parse_as_of(as_of, int(cycle))
     rows = table[(table["cycle"] == int(cycle)) & (table["state"] == str(state).upper())].reset_index(drop=True)
     if rows.empty:
         raise InputError(SOURCE, f"no {cycle} incumbent in state {state!r}", field="state")
-    view = as_of_view(rows, when)
-    if watchlist is not None:
-        view = wl.apply_watchlist(view, watchlist, strict=False)
-    if "contested" in view.columns:
-        unknown = view["contested"].isna().to_numpy()
-        view["field_known"] = pd.array(view["field_known"].fillna(False).to_numpy(dtype=bool) & ~unknown,
-                                       dtype="boolean")
-    assert_as_of(view)
-    return view
+    return live_view(rows, when, watchlist)
 
 
 def whatif_table(result: dict) -> pd.DataFrame:
