@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from features import constants
 from features.constants import (PRIMARY_SYSTEMS, RUNOFF_STATES, STATE_BY_NAME, STATES, louisiana_jungle,
                                 top_two_rule)
 from features.errors import InputError
@@ -159,13 +160,9 @@ def _historic_access(state: str, cycle: int, access_2022) -> tuple[object, str]:
 
 
 def runoff_threshold(state: str, cycle: int):
-    if state == "NC":
-        return 0.4 if cycle <= 2016 else 0.3
-    if state == "SD":
-        return 0.35
-    if state in RUNOFF_STATES or state == "LA":
-        return 0.5
-    return np.nan
+    """The state's runoff threshold as a fraction (``constants.runoff_threshold``), NaN for plurality."""
+    value = constants.runoff_threshold(state, cycle)
+    return np.nan if value is None else value
 
 
 def _threshold_text(text: str):

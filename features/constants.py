@@ -60,3 +60,23 @@ def louisiana_jungle(state: str, cycle: int) -> bool:
 def congress_for_cycle(cycle: int) -> int:
     """The Congress sitting during a cycle's primaries (2002 -> 107th)."""
     return (cycle - 1788) // 2
+
+
+# Party of the president during each cycle's primaries (challenges to members of the president's party
+# differ from the out-party's).
+PRESIDENT_PARTY = {
+    2002: "R", 2004: "R", 2006: "R", 2008: "R", 2010: "D", 2012: "D", 2014: "D", 2016: "D",
+    2018: "R", 2020: "R", 2022: "D", 2024: "D", 2026: "R",
+}
+
+
+def runoff_threshold(state: str, cycle: int) -> float | None:
+    """First-round share that avoids a runoff (NC 40%, 30% from 2018; SD 35%; other runoff states and
+    Louisiana 50%); None where a plurality nominates."""
+    if state == "NC":
+        return 0.30 if cycle >= 2018 else 0.40
+    if state == "SD":
+        return 0.35
+    if state in RUNOFF_STATES or state == "LA":
+        return 0.5
+    return None

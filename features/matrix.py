@@ -27,14 +27,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from features.columns import GROUPS, OUTCOME_COLUMNS
-from features.constants import CENSUS_REGION, top_two_rule
-
-# Party of the president during each cycle's primaries (national environment: challenges to members
-# of the president's party differ from the out-party's).  Belongs with features.constants.
-PRESIDENT_PARTY = {
-    2002: "R", 2004: "R", 2006: "R", 2008: "R", 2010: "D", 2012: "D", 2014: "D", 2016: "D",
-    2018: "R", 2020: "R", 2022: "D", 2024: "D", 2026: "R",
-}
+from features.constants import CENSUS_REGION, PRESIDENT_PARTY, top_two_rule  # noqa: F401 (re-exported)
 
 FIRST_TERM_YEARS = 2.5      # House tenure below this on primary day = first renomination
 REGIONS = ("northeast", "midwest", "west")          # south is the reference level

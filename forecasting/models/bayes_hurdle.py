@@ -87,7 +87,9 @@ import pandas as pd
 from scipy import special, stats
 
 from features.constants import CENSUS_REGION, RUNOFF_STATES, louisiana_jungle, top_two_rule
-from features.matrix import FEATURES, PRESIDENT_PARTY, make_preprocessor, model_frame
+from features import constants
+from features.constants import PRESIDENT_PARTY
+from features.matrix import FEATURES, make_preprocessor, model_frame
 from forecasting.models import targets
 from forecasting.models.base import QUANTILE_LEVELS, PrimaryModel
 
@@ -516,12 +518,10 @@ def _informative_columns(X: pd.DataFrame, cycle: np.ndarray) -> list[str]:
 
 
 def runoff_threshold(state: str, cycle: int) -> float:
-    """First-round share that avoids a runoff (NC 40%, 30% from 2018; SD 35%; else 50%)."""
-    if state == "NC":
-        return 0.30 if cycle >= 2018 else 0.40
-    if state == "SD":
-        return 0.35
-    return 0.5
+    """First-round share that avoids a runoff (``features.constants.runoff_threshold``; 50% where the
+    state has no runoff rule but the row is judged as one, e.g. Louisiana's jungle)."""
+    value = constants.runoff_threshold(state, cycle)
+    return 0.5 if value is None else value
 
 
 def _rules(table: pd.DataFrame) -> list[dict]:
