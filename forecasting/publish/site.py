@@ -45,6 +45,7 @@ def environment() -> Environment:
     env.filters["pct"] = _pct
     env.filters["pts"] = _pts
     env.filters["date"] = _date
+    env.filters["field_status"] = field_status
     env.filters["num"] = lambda v: "" if v is None or pd.isna(v) else f"{float(v):.6f}"
     return env
 
@@ -165,6 +166,20 @@ def _records(df: pd.DataFrame) -> list[dict]:
         out.append({k: (None if not isinstance(v, (list, dict, str)) and pd.isna(v) else v)
                     for k, v in rec.items()})
     return out
+
+
+def field_status(rec) -> str:
+    """'known', 'filing open until <deadline>', or, past the deadline with no ballot list in the data,
+    'deadline <date> passed; ballot unconfirmed' (the forecast then keeps the hurdle)."""
+    get = rec.get if isinstance(rec, dict) else (lambda k: getattr(rec, k, None))
+    if get("field_known"):
+        return "known"
+    deadline, as_of = get("filing_deadline"), get("as_of")
+    if deadline is None or pd.isna(deadline):
+        return "field not final"
+    if as_of is not None and not pd.isna(as_of) and pd.Timestamp(as_of) > pd.Timestamp(deadline):
+        return f"deadline {_date(deadline)} passed; ballot unconfirmed"
+    return f"filing open until {_date(deadline)}"
 
 
 def what_if_note(rec: dict, drivers: list[dict]) -> str:

@@ -141,3 +141,13 @@ def test_publish_command(tmp_path, store, capsys):
     assert "published" in capsys.readouterr().out
     assert cli_main(["publish", "--out", str(tmp_path / "site2"), "--store", str(tmp_path / "empty")]) == 2
     assert "no snapshots to publish" in capsys.readouterr().err
+
+
+def test_field_status_distinguishes_open_filing_from_an_unconfirmed_ballot():
+    from forecasting.publish.site import field_status
+
+    # NC-13 2026: filing closed 2025-12-19; re-scored 2026-05-04 with no ballot list in the data.
+    base = {"filing_deadline": "2025-12-19", "field_known": False}
+    assert field_status({**base, "as_of": "2025-12-01"}) == "filing open until 2025-12-19"
+    assert field_status({**base, "as_of": "2026-05-04"}) == "deadline 2025-12-19 passed; ballot unconfirmed"
+    assert field_status({**base, "as_of": "2026-05-04", "field_known": True}) == "known"
