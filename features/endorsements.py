@@ -31,11 +31,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from features.constants import LIVE_CYCLE, STATE_BY_NAME, STATES
+from features.constants import LIVE_CYCLE, STATE_BY_NAME
 from features.errors import InputError
 from features.event_tables import read_event_csv, write_event_csv
 from features.names import names_match, parse_name
-from features.rawio import read_csv, require_columns
+from features.rawio import race_keys, read_csv, require_columns
 
 CURATED = "curated-endorsements/endorsements.csv"
 FTE_DEM = "fivethirtyeight/primary-project-2022/dem_candidates.csv"
@@ -157,21 +157,14 @@ def _curated_events(raw: Path) -> pd.DataFrame:
     recs = []
     for i, r in df.iterrows():
         row = int(i) + 1
-        state = r["state"].strip().upper()
-        if state not in STATES:
-            raise InputError(path, f"unknown state {r['state']!r}", row=row, field="state")
-        party = r["party"].strip().upper()
-        if party not in ("D", "R"):
-            raise InputError(path, f"party must be D or R, got {r['party']!r}", row=row, field="party")
-        if not r["cycle"].strip().isdigit():
-            raise InputError(path, f"not a cycle: {r['cycle']!r}", row=row, field="cycle")
+        cycle, state, party = race_keys(r, path, row)
         if not r["candidate"].strip() or not r["endorser"].strip():
             raise InputError(path, "candidate and endorser are required", row=row,
                              field="candidate" if not r["candidate"].strip() else "endorser")
         when, precision = _parse_date(r["endorsement_date"], path, row, "endorsement_date")
         restated = "fivethirtyeight" in r["source_url"]
         recs.append({
-            "cycle": int(r["cycle"]), "state": state, "district": _district(r["district"], path, row),
+            "cycle": cycle, "state": state, "district": _district(r["district"], path, row),
             "party": party, "candidate": r["candidate"].strip(),
             "candidate_role": _role(r["candidate_role"], path, row), "endorser": r["endorser"].strip(),
             "endorser_class": endorser_class(r["endorser"]), "endorsement_date": when,

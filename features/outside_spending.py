@@ -27,11 +27,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from features.constants import STATES
 from features.errors import InputError
 from features.event_tables import read_event_csv, write_event_csv
 from features.names import names_match
-from features.rawio import read_csv, require_columns, to_number
+from features.rawio import race_keys, read_csv, require_columns, to_number
 
 SOURCE = "curated-outside-spending/primary_outside_spending.csv"
 NAME_MATCH_MIN = 0.7
@@ -126,14 +125,7 @@ def spending_events(raw: Path) -> pd.DataFrame:
     records = []
     for i, r in df.iterrows():
         row = int(i) + 1
-        state = r["state"].strip().upper()
-        if state not in STATES:
-            raise InputError(path, f"unknown state {r['state']!r}", row=row, field="state")
-        party = r["party"].strip().upper()
-        if party not in ("D", "R"):
-            raise InputError(path, f"party must be D or R, got {r['party']!r}", row=row, field="party")
-        if not r["cycle"].strip().isdigit():
-            raise InputError(path, f"not a cycle: {r['cycle']!r}", row=row, field="cycle")
+        cycle, state, party = race_keys(r, path, row)
         stype = r["spender_type"].strip().lower()
         if stype not in ("single", "aggregate"):
             raise InputError(path, f"spender_type must be single or aggregate, got {r['spender_type']!r}",
@@ -146,7 +138,7 @@ def spending_events(raw: Path) -> pd.DataFrame:
         districts = _district_list(r["district"], path, row)
         for d in districts:
             records.append({
-                "cycle": int(r["cycle"]), "state": state, "district": d, "party": party,
+                "cycle": cycle, "state": state, "district": d, "party": party,
                 "race_incumbent": r["race_incumbent"].strip(), "spender": r["spender"].strip(),
                 "spender_class": spender_class(r["spender"]),
                 "supports": r["supports"].strip() or pd.NA, "opposes": r["opposes"].strip() or pd.NA,

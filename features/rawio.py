@@ -59,3 +59,18 @@ def parse_date(series: pd.Series, file, field: str, row_offset: int = 1, fmt: st
         i = int(bad.to_numpy().nonzero()[0][0])
         raise InputError(file, f"not a date: {s.iloc[i]!r}", row=i + row_offset, field=field)
     return out
+
+
+def race_keys(record, file, row: int) -> tuple[int, str, str]:
+    """Validate and return (cycle, state, party) of a curated row with `cycle`, `state`, `party` strings."""
+    from features.constants import STATES
+
+    state = record["state"].strip().upper()
+    if state not in STATES:
+        raise InputError(file, f"unknown state {record['state']!r}", row=row, field="state")
+    party = record["party"].strip().upper()
+    if party not in ("D", "R"):
+        raise InputError(file, f"party must be D or R, got {record['party']!r}", row=row, field="party")
+    if not record["cycle"].strip().isdigit():
+        raise InputError(file, f"not a cycle: {record['cycle']!r}", row=row, field="cycle")
+    return int(record["cycle"]), state, party
