@@ -43,7 +43,9 @@ END_FLAGS = [c for c in GROUPS["endorsements"] if c != "end_last_date"]
 #: model input columns by group (derived names; none of them is an outcome)
 FEATURES: dict[str, list[str]] = {
     "incumbent": ["incumbent_age", "tenure_years", "first_term", "female", "beat_incumbent_in_primary",
-                  "last_primary_share", "leadership"],
+                  "last_primary_share"],
+    # survivor-biased: congress-legislators keeps roles only for members still sitting (never default)
+    "leadership": ["leadership"],
     "district": ["pres_lean", "latino_share", "black_share", "asian_share", "white_share",
                  "ba_plus_share", "foreign_born_share", "median_age", "urban_index", "renter_share"],
     "party": ["party_R"],
@@ -61,7 +63,8 @@ FEATURES: dict[str, list[str]] = {
 CURATED_GROUPS = ("outside_spending", "endorsements", "curated_coverage")
 #: whether a race is in the curated files at all reflects what became newsworthy (often because
 #: the incumbent was in trouble or lost): measured, but not a default model input
-DEFAULT_GROUPS = tuple(g for g in FEATURES if g != "curated_coverage")
+NON_DEFAULT_GROUPS = ("curated_coverage", "leadership")
+DEFAULT_GROUPS = tuple(g for g in FEATURES if g not in NON_DEFAULT_GROUPS)
 ALL_GROUPS = tuple(FEATURES)
 #: groups describing the field: inputs of P(loss | contested), never of P(contested) (they define it)
 FIELD_GROUPS = ("field",)
@@ -69,7 +72,8 @@ FIELD_GROUPS = ("field",)
 #: table columns each feature group reads (what ``features.asof.assert_as_of`` must check)
 SOURCE_COLUMNS: dict[str, list[str]] = {
     "incumbent": ["incumbent_age", "tenure_years", "gender", "beat_incumbent_in_primary",
-                  "last_primary_share", "leadership"],
+                  "last_primary_share"],
+    "leadership": ["leadership"],
     "district": list(FEATURES["district"]),
     "party": ["party"],
     "region": ["state"],
@@ -147,10 +151,26 @@ def _log_money(s: pd.Series) -> pd.Series:
     return np.log1p(s.clip(lower=0))
 
 
+def _log_receipts(s: pd.Series) -> pd.Series:
+    """Receipts are net of refunds and loan repayments: a negative total (MI-13 Thanedar 2026,
+    -$303,216 to 2025-12-31 with $6.4M cash) says nothing about money raised, so it is unknown (NaN),
+    not the floor of the scale a linear model would extrapolate from."""
+    return np.log1p(s.where(s >= 0))
+
+
 def _incumbent(view):
     gender = view["gender"].astype("string").str.strip().str.upper() if "gender" in view else None
     female = (pd.Series(np.nan, index=view.index) if gender is None
               else gender.map({"F": 1.0, "M": 0.0, "FEMALE": 1.0, "MALE": 0.0}).astype(float))
+    tenure = _num(view, "tenure_years")
+    # seeking a first renomination: the primary falls 1-2 years into the first term
+    first_term = (tenure < FIRST_TERM_YEARS).astype(float).where(tenure.notna())
+    return {"incumbent_age": _num(view, "incumbent_age"), "tenure_years": tenure, "first_term": first_term,
+            "female": female, "beat_incumbent_in_primary": _flag(view, "beat_incumbent_in_primary"),
+            "last_primary_share": _num(view, "last_primary_share")}
+
+
+def _leadership(view):
     if "leadership" in view.columns:
         lead = view["leadership"]
         if pd.api.types.is_bool_dtype(lead) or str(lead.dtype) == "boolean":
@@ -160,12 +180,7 @@ def _incumbent(view):
             leadership = (txt.notna() & ~txt.isin(["", "false", "none", "no", "0"])).astype(float)
     else:
         leadership = pd.Series(np.nan, index=view.index)
-    tenure = _num(view, "tenure_years")
-    # seeking a first renomination: the primary falls 1-2 years into the first term
-    first_term = (tenure < FIRST_TERM_YEARS).astype(float).where(tenure.notna())
-    return {"incumbent_age": _num(view, "incumbent_age"), "tenure_years": tenure, "first_term": first_term,
-            "female": female, "beat_incumbent_in_primary": _flag(view, "beat_incumbent_in_primary"),
-            "last_primary_share": _num(view, "last_primary_share"), "leadership": leadership}
+    return {"leadership": leadership}
 
 
 def _district(view):
@@ -219,8 +234,8 @@ def _field(view):
 
 def _money(view):
     inc, chal = _num(view, "inc_receipts"), _num(view, "chal_receipts")
-    return {"log_inc_receipts": _log_money(inc), "log_chal_receipts": _log_money(chal),
-            "log_money_ratio": _log_money(inc) - _log_money(chal),
+    return {"log_inc_receipts": _log_receipts(inc), "log_chal_receipts": _log_receipts(chal),
+            "log_money_ratio": _log_receipts(inc) - _log_receipts(chal),
             "log_inc_cash": _log_money(_num(view, "inc_cash")),
             "log_chal_cash": _log_money(_num(view, "chal_cash"))}
 
@@ -251,7 +266,7 @@ def _curated_coverage(view):
 
 
 _BUILDERS = {
-    "incumbent": _incumbent, "district": _district, "party": _party, "region": _region,
+    "incumbent": _incumbent, "leadership": _leadership, "district": _district, "party": _party, "region": _region,
     "system": _system, "contest": _contest, "national": _national, "field": _field,
     "money": _money, "outside_spending": _outside, "endorsements": _endorsements,
     "curated_coverage": _curated_coverage,

@@ -39,7 +39,7 @@ from features.rawio import parse_date, read_csv, require_columns, require_file, 
 KINDS = ("preprimary", "yearend")
 
 MONEY_COLUMNS = ["cycle", "fec_id", "name", "state", "district", "party", "ici", "receipts", "cash",
-                 "cvg_end", "source_file", "source_row", "kind", "source", "party_raw"]
+                 "cvg_end", "source_file", "source_row", "kind", "source", "party_raw", "inactive"]
 
 # cycle -> (path under raw, format, snapshot date). The snapshot date is when the copy was taken
 # (fec_preprimary/README.md; SOURCES-2.md section 5): coverage ending after it is impossible.
@@ -155,6 +155,12 @@ def candidate_money(raw: Path, cycle: int, kind: str) -> pd.DataFrame:
     cols = _FORMATS[fmt]
     df = df.reset_index(drop=True)
     df["_row"] = np.arange(1, len(df) + 1)
+    if fmt == "weball":   # ghost committees: a senator's twin ID, a dormant old committee
+        from features.constants import LIVE_CYCLE
+        from features.fec_active import inactive_reasons
+        df["_inactive"] = inactive_reasons(df, cycle, live=cycle == LIVE_CYCLE, file=path)
+    else:
+        df["_inactive"] = pd.Series(pd.NA, index=df.index, dtype="string")
     ids = df[cols["fec_id"]].astype("string").str.strip()
     house = ids.str.startswith("H", na=False)
     if "office" in cols:  # candidate-summary formats also carry the office letter
@@ -188,6 +194,7 @@ def candidate_money(raw: Path, cycle: int, kind: str) -> pd.DataFrame:
     out["kind"] = pd.Series(kind, index=out.index, dtype="string")
     out["source"] = pd.Series(f"fec-{'pre' if kind == 'preprimary' else 'ye'}-{cycle}", index=out.index,
                               dtype="string")
+    out["inactive"] = df["_inactive"].astype("string")
     out["cycle"] = out["cycle"].astype(int)
     return out[MONEY_COLUMNS].reset_index(drop=True)
 
@@ -259,8 +266,9 @@ def race_money(contests: pd.DataFrame, money: pd.DataFrame, as_of=None, prefix: 
     else by surname + first initial among the state's rows (FEC incumbents and the same district
     first). The challenger is the same-district candidate with the largest receipts among those of
     the incumbent's party (any party in top-two/top-four and Louisiana all-party contests), excluding
-    the incumbent and FEC duplicates of the incumbent (a second ID with the same name or identical
-    money) and members who are the incumbent of another contest row in ``contests`` (FEC
+    the incumbent, FEC duplicates of the incumbent (a second ID with the same name or identical
+    money), committees ``features.fec_active`` finds inactive (``inactive`` column: a sitting
+    senator's twin, OK-2 Mullin 2026; a dormant old committee, MA-8 Kennedy 2026) and members who are the incumbent of another contest row in ``contests`` (FEC
     registration districts lag redistricting); a member-vs-member opponent named in
     ``other_incumbent`` is taken from any district. ``money_ratio`` = inc / (inc + chal) receipts, counting a challenger without a money row
     as 0; NA when the incumbent has no money row or both are 0. ``money_cvg_end`` is the latest
@@ -319,6 +327,7 @@ def _pools(money: pd.DataFrame) -> dict[tuple[int, str], list[dict]]:
         "receipts": money["receipts"].astype(float), "cash": money["cash"].astype(float),
         "cvg_end": pd.to_datetime(money["cvg_end"]),
         "source": _first_column(money, ("source", "source_file")),
+        "inactive": _first_column(money, ("inactive",)).map(lambda v: v if isinstance(v, str) else None),
     })
     m["_last"] = [surname_token(n) for n in m["name"]]
     pools: dict[tuple[int, str], list[dict]] = {}
@@ -402,6 +411,8 @@ def _race_record(row, pool: list[dict], names: dict, members: set[str]) -> dict:
             continue
         if not all_party and r["party"] != party:
             continue
+        if isinstance(r["inactive"], str):
+            continue      # features.fec_active: a senator's twin committee or a dormant old one
         if _matches(r, row["incumbent"], inc_last):
             continue
         if inc is not None and (r["fec_id"] == inc["fec_id"] or _matches(r, inc["name"], inc["_last"])

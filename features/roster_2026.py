@@ -36,7 +36,10 @@ Field rules
 - Known challengers: usable ``CAND_ICI == 'C'`` House rows in the same state/district and party, receipts
   > $5,000 (``CHALLENGER_MIN_RECEIPTS``; the FECA threshold at which a person legally becomes a candidate,
   and the proxy the curated 2024 file uses), not the member's own ids, de-duplicated (two ids, one
-  committee).  ``challengers`` lists them by receipts, ``;``-joined; ``top_challenger`` is the first.
+  committee), and not a committee ``features.fec_active`` finds inactive (a sitting senator's twin ID,
+  a twin of a 2026 Senate registration, or a dormant committee that raised <= $5k from anyone:
+  Mullin OK-2, Heinrich NM-1, Kennedy MA-8); those are listed in ``field_dropped_fec``.
+  ``challengers`` lists them by receipts, ``;``-joined; ``top_challenger`` is the first.
   In top-two/top-four states other-party candidates are on the same ballot: they are listed in
   ``challengers_other_party`` and count towards ``contested``.
 - ``contested`` = True if any known challenger, else NA: before the filing deadline the field is not final,
@@ -59,6 +62,7 @@ import yaml
 
 from features.constants import DELEGATE_STATES, RUNOFF_STATES, STATES, top_two_rule
 from features.errors import InputError
+from features.fec_active import inactive_reasons
 from features.rawio import require_file, to_number
 
 LEGISLATORS_CURRENT = "congress-legislators/legislators-current.yaml"
@@ -484,10 +488,17 @@ def contest_rows_2026(raw: Path, as_of=DEFAULT_AS_OF) -> pd.DataFrame:
     raw = Path(raw)
     when = pd.Timestamp(as_of)
     audit = roster_2026_audit(raw, when)
-    usable = usable_rows(read_weball(raw), when)
+    weball = read_weball(raw)
+    weball["inactive"] = inactive_reasons(weball, CYCLE, live=True, file=WEBALL26)
+    usable = usable_rows(weball, when)
     member_ids = {i for ids in audit["fec_ids"] for i in ids}
-    field_recs = [r for r in _records(usable[(usable["office"] == "H") & (usable["CAND_ICI"] == "C")])
-                  if r["receipts"] > CHALLENGER_MIN_RECEIPTS and r["CAND_ID"] not in member_ids]
+    candidates = usable[(usable["office"] == "H") & (usable["CAND_ICI"] == "C")]
+    inactive = {r.CAND_ID: (r.CAND_NAME, r.CAND_OFFICE_ST, r.district, r.party, r.inactive)
+                for r in candidates[candidates["inactive"].notna()].itertuples()
+                if r.TTL_RECEIPTS > CHALLENGER_MIN_RECEIPTS and r.CAND_ID not in member_ids}
+    field_recs = [r for r in _records(candidates)
+                  if r["receipts"] > CHALLENGER_MIN_RECEIPTS and r["CAND_ID"] not in member_ids
+                  and r["CAND_ID"] not in inactive]
     field_by_seat: dict[tuple, list[dict]] = {}
     for r in sorted(field_recs, key=lambda r: -r["receipts"]):
         field_by_seat.setdefault((r["CAND_OFFICE_ST"], r["district"]), []).append(r)
@@ -503,6 +514,8 @@ def contest_rows_2026(raw: Path, as_of=DEFAULT_AS_OF) -> pd.DataFrame:
                       if st == m.state and d == m.race_district and name != m.incumbent
                       and (p == m.party or all_candidate)]
         top = same[0] if same else None
+        ghosts = [f"{display_name(name)} ({why})" for name, st, d, p, why in inactive.values()
+                  if st == m.state and d == m.race_district and (p == m.party or all_candidate)]
         rows.append({
             "cycle": CYCLE, "state": m.state, "district": int(m.race_district), "party": m.party,
             "incumbent": m.incumbent,
@@ -527,6 +540,7 @@ def contest_rows_2026(raw: Path, as_of=DEFAULT_AS_OF) -> pd.DataFrame:
             "challengers_other_party": ";".join(
                 f"{display_name(r['CAND_NAME'])} ({r['party']})" for r in other) or pd.NA,
             "district_held": m.district_held, "running_evidence": m.reason,
+            "field_dropped_fec": ";".join(ghosts) or pd.NA,
             "inc_fec_cvg_end": m.house_row_cvg_end, "as_of": when, "roster_note": m.roster_note,
         })
     return finalize_contest_rows(pd.DataFrame(rows))

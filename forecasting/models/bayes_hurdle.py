@@ -142,7 +142,7 @@ DEFAULT_SAMPLER_CONFIG: dict = {
 DEFAULT_FEATURES = [
     # incumbent
     "incumbent_age", "tenure_years", "female", "beat_incumbent_in_primary", "last_primary_share",
-    "leadership", "special_election_member", "new_lines",
+    "special_election_member", "new_lines",   # leadership: survivor-biased, left out
     # district (demographics exist from 2012 on; BA+ share and urbanisation only from 2022, left out)
     "pres_lean", "latino_share", "black_share",
     # rules: only the top-two switch varies within a state (the state effects absorb the rest)
