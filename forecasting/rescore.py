@@ -108,6 +108,9 @@ def rescore(now, window: str = "14d", lookback: str = "0d", cycle: int | None = 
     site_dir : publish the site there after a new snapshot (None: do not publish).
     record_run : 'mlflow' (default), None, or a callable ``(result, snapshot) -> run_id``.
     """
+    if site_dir is not None:                    # refuse a bad --out before anything is recorded
+        from forecasting.publish.target import check_publish_target
+        check_publish_target(site_dir)
     now = pd.Timestamp(now)
     now = now.tz_convert(None) if now.tzinfo else now
     ahead, back = parse_duration(window, "window"), parse_duration(lookback, "lookback")

@@ -43,7 +43,10 @@ def champion_settings(path: Path = CHAMPION_FILE) -> dict:
 def run(args: argparse.Namespace) -> int:
     from forecasting.cli import main as cli
 
+    from forecasting.publish.target import check_publish_target
+
     settings = champion_settings()
+    check_publish_target(args.out)              # before training: a bad --out must cost nothing
     steps: list[list[str]] = []
     if args.rebuild or not TABLE_CSV.is_file():
         steps.append(["data", "build"] + (["--raw", args.raw] if args.raw else []))

@@ -27,6 +27,7 @@ from features.errors import InputError
 from features.paths import REPORTS_DIR
 from forecasting.drivers import drivers_text
 from forecasting.publish import charts, feeds
+from forecasting.publish.target import check_publish_target, mark_site
 from forecasting.snapshots import file_lock, history_path, latest_snapshot, merge_histories, read_history, typed
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -71,10 +72,11 @@ def publish(out_dir: str | Path, snapshots=None, backtest_dir: str | Path | None
     -------
     Path of the published site.
     """
-    out = Path(out_dir).resolve()
+    out = check_publish_target(out_dir)         # refuse a folder that is not a previous site
     out.parent.mkdir(parents=True, exist_ok=True)
     backtest_dir = Path(backtest_dir) if backtest_dir is not None else REPORTS_DIR / "backtest"
     with file_lock(out.parent / f".{out.name}.publish.lock"):
+        check_publish_target(out)               # again under the lock: another writer may have raced us
         store = snapshots if isinstance(snapshots, pd.DataFrame) else read_history(snapshots)
         previous = read_history(out / "history.csv") if (out / "history.csv").is_file() else None
         history = merge_histories(previous, store)
@@ -87,6 +89,7 @@ def publish(out_dir: str | Path, snapshots=None, backtest_dir: str | Path | None
         os.chmod(tmp, 0o755)                       # mkdtemp makes it private; a site is served
         try:
             _render_site(tmp, history, backtest_dir, cycle)
+            mark_site(tmp)
             _swap_in(tmp, out)
         finally:
             if tmp.exists():
