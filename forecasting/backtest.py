@@ -25,7 +25,8 @@ from features.matrix import ALL_GROUPS, source_columns
 from forecasting import metrics
 from forecasting.models import targets
 from forecasting.models.base import PrimaryModel
-from forecasting.models.registry import REFERENCE_MODEL
+from forecasting.models.pairs import pairing_mask
+from forecasting.models.registry import REFERENCE_MODELS
 
 LEAKY_MONEY_MODES = ("yearend",)
 ID_COLUMNS = ["cycle", "state", "district", "party", "incumbent"]
@@ -95,8 +96,9 @@ def run_backtest(table: pd.DataFrame, factories: dict[str, Callable[[], PrimaryM
     table : DataFrame
         The central table (all cycles; rows without an outcome are never trained on or scored).
     factories : dict
-        Model name -> zero-argument callable returning a fresh unfitted model.  The reference model
-        (``base_rate``) is added if absent: every skill score needs it.
+        Model name -> zero-argument callable returning a fresh unfitted model.  The reference models
+        (``base_rate`` and the pairing-aware ``pair_base_rate``) are added if absent: every skill
+        score needs them.
     money_modes : iterable of str
         Money modes of ``features.asof.as_of_view``.
     cycles : iterable of int
@@ -110,10 +112,10 @@ def run_backtest(table: pd.DataFrame, factories: dict[str, Callable[[], PrimaryM
     events_dir : path, optional
         Folder of the dated outside-spending / endorsement event tables (default data/processed).
     """
+    from forecasting.models.registry import make_model
     factories = dict(factories)
-    if REFERENCE_MODEL not in factories:
-        from forecasting.models.registry import make_model
-        factories = {REFERENCE_MODEL: lambda: make_model(REFERENCE_MODEL), **factories}
+    missing = {ref: (lambda ref=ref: make_model(ref)) for ref in REFERENCE_MODELS if ref not in factories}
+    factories = {**missing, **factories}
     money_modes, cycles = list(money_modes), [int(c) for c in cycles]
     preds, timings, last = [], [], {}
     for money in money_modes:
@@ -124,6 +126,7 @@ def run_backtest(table: pd.DataFrame, factories: dict[str, Callable[[], PrimaryM
                 continue
             test_prefield = hide_field(test)
             truth = _truth(table.loc[test.index])
+            truth["pairing"] = pairing_mask(test)      # member-vs-member primary, field known
             fitted = []
             for name, factory in factories.items():
                 if model_modes and name in model_modes and money not in model_modes[name]:

@@ -152,3 +152,49 @@ def score(frame: pd.DataFrame, p_ref=None) -> dict[str, float]:
         "share_cov80": share_coverage(s["share"], s["share_p10"], s["share_p90"]),
     }
     return out
+
+
+BOOTSTRAP_DRAWS = 2000
+BOOTSTRAP_LEVEL = 0.90
+BOOTSTRAP_SEED = 20260
+
+
+def cluster_ids(frame: pd.DataFrame, columns=("cycle", "state", "district")) -> np.ndarray:
+    """Integer cluster id per row from the values of ``columns`` (default: one cycle-district)."""
+    key = frame[list(columns)].astype(str).agg("|".join, axis=1)
+    return pd.factorize(key)[0]
+
+
+def brier_skill_interval(y, p, p_ref, clusters=None, n_boot: int = BOOTSTRAP_DRAWS,
+                         level: float = BOOTSTRAP_LEVEL, seed: int = BOOTSTRAP_SEED) -> tuple[float, float]:
+    """Percentile bootstrap interval of the pooled Brier skill score ``1 - sum(se) / sum(se_ref)``.
+
+    Whole clusters are resampled with replacement (``clusters``: one id per row, e.g.
+    ``cluster_ids`` by cycle-district, so the two members of a member-vs-member primary stay
+    together); ``clusters=None`` resamples rows.  Forecast and reference are resampled together
+    (paired).  Seeded: the same inputs and seed give the same interval.
+
+    Returns
+    -------
+    (low, high) : the ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles (NaN when the
+    reference has zero error in a draw's whole sample, i.e. never in practice).
+    """
+    y, p = _arrays(y, p)
+    _, r = _arrays(y, p_ref)
+    if not len(y):
+        return float("nan"), float("nan")
+    ids = np.arange(len(y)) if clusters is None else pd.factorize(np.asarray(clusters))[0]
+    n_clusters = int(ids.max()) + 1
+    se = np.bincount(ids, weights=(p - y) ** 2, minlength=n_clusters)
+    se_ref = np.bincount(ids, weights=(r - y) ** 2, minlength=n_clusters)
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, n_clusters, size=(n_boot, n_clusters))
+    num, den = se[draws].sum(axis=1), se_ref[draws].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        skill = np.where(den > 0, 1 - num / den, np.nan)
+    skill = skill[np.isfinite(skill)]
+    if not len(skill):
+        return float("nan"), float("nan")
+    alpha = (1 - level) / 2
+    lo, hi = np.quantile(skill, [alpha, 1 - alpha])
+    return float(lo), float(hi)

@@ -13,30 +13,52 @@ import numpy as np
 import pandas as pd
 
 from forecasting import metrics
-from forecasting.models.registry import REFERENCE_MODEL
+from forecasting.models.registry import PAIR_REFERENCE_MODEL, REFERENCE_MODEL, REFERENCE_MODELS
 
 CONTRACT_COLUMNS = ["model", "cycle", "n", "n_lost", "brier", "log_loss", "brier_skill", "auc",
                     "recall_top10", "recall_top25", "share_mae", "share_cov80"]
 EXTRA_COLUMNS = ["money_mode", "n_share", "brier_ref", "brier_prefield", "brier_skill_prefield",
                  "auc_prefield", "brier_contested", "auc_contested", "fit_seconds"]
+# The honest-evaluation columns (README "Reading the scoreboard"); names are stable.
+HONEST_COLUMNS = ["brier_skill_ci_low", "brier_skill_ci_high",
+                  "brier_ref_pair", "brier_skill_pair", "brier_skill_pair_ci_low", "brier_skill_pair_ci_high",
+                  "n_pairing", "n_lost_pairing", "n_nopair", "n_lost_nopair", "brier_skill_nopair",
+                  "auc_nopair", "recall_top25_nopair"]
 POOLED = "pooled"
+# reference model -> the columns its forecasts get in the scored frame
+_REF_COLUMNS = {REFERENCE_MODEL: ("p_ref", "p_ref_prefield"),
+                PAIR_REFERENCE_MODEL: ("p_ref_pair", "p_ref_pair_prefield")}
+ROW_KEY = ["cycle", "state", "district", "party", "incumbent"]
 
 
-def _reference(pred: pd.DataFrame) -> pd.DataFrame:
-    """Reference forecasts (base rate) per (money_mode, row); any mode's when a mode lacks one."""
-    ref = pred[pred["model"] == REFERENCE_MODEL][["money_mode", "row", "p_loss", "p_loss_prefield"]]
-    return ref.rename(columns={"p_loss": "p_ref", "p_loss_prefield": "p_ref_prefield"})
+def _row_key(pred: pd.DataFrame) -> list[str]:
+    """Columns identifying a scored row: the table position ``row`` in a fresh backtest, the
+    contest key in a ``predictions.csv`` read back from disk."""
+    return ["row"] if "row" in pred.columns else ROW_KEY
 
 
 def _with_reference(pred: pd.DataFrame) -> pd.DataFrame:
-    ref = _reference(pred)
-    out = pred.merge(ref, on=["money_mode", "row"], how="left")
-    if out["p_ref"].isna().any():      # the base rate ignores money: borrow another mode's
-        any_mode = ref.drop(columns="money_mode").drop_duplicates("row")
-        fill = out[["row"]].merge(any_mode, on="row", how="left")
-        for col in ("p_ref", "p_ref_prefield"):
-            out[col] = out[col].fillna(pd.Series(fill[col].to_numpy(), index=out.index))
+    """``pred`` with each reference's forecast of the same row and money mode (``p_ref``,
+    ``p_ref_pair`` and their ``_prefield``); another mode's where a mode lacks one (the references
+    ignore money).  A reference absent from ``pred`` gives NaN columns."""
+    key = _row_key(pred)
+    out = pred
+    for model, (col, col_pre) in _REF_COLUMNS.items():
+        ref = pred[pred["model"] == model][["money_mode", *key, "p_loss", "p_loss_prefield"]]
+        ref = ref.rename(columns={"p_loss": col, "p_loss_prefield": col_pre})
+        out = out.merge(ref, on=["money_mode", *key], how="left")
+        if out[col].isna().any() and len(ref):
+            any_mode = ref.drop(columns="money_mode").drop_duplicates(key)
+            fill = out[key].merge(any_mode, on=key, how="left")
+            for c in (col, col_pre):
+                out[c] = out[c].fillna(pd.Series(fill[c].to_numpy(), index=out.index))
     return out
+
+
+def _pairing(g: pd.DataFrame) -> np.ndarray | None:
+    if "pairing" not in g.columns:
+        return None
+    return g["pairing"].astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
 def _score_group(g: pd.DataFrame) -> dict:
@@ -49,6 +71,33 @@ def _score_group(g: pd.DataFrame) -> dict:
     c = g[g["contested_true"].notna()]
     out["brier_contested"] = metrics.brier(c["contested_true"], c["p_contested_prefield"])
     out["auc_contested"] = metrics.auc(c["contested_true"], c["p_contested_prefield"])
+    out.update(_honest_scores(g))
+    return out
+
+
+def _honest_scores(g: pd.DataFrame) -> dict:
+    """Skill against the pairing-aware reference, on rows without pairings, and bootstrap intervals."""
+    y, p = g["y"].to_numpy(dtype=float), g["p_loss"].to_numpy(dtype=float)
+    clusters = metrics.cluster_ids(g)
+    out = dict.fromkeys(HONEST_COLUMNS, float("nan"))
+    out["brier_skill_ci_low"], out["brier_skill_ci_high"] = metrics.brier_skill_interval(
+        y, p, g["p_ref"], clusters)
+    ref_pair = g["p_ref_pair"].to_numpy(dtype=float)
+    if not np.isnan(ref_pair).any():
+        out["brier_ref_pair"] = metrics.brier(y, ref_pair)
+        out["brier_skill_pair"] = metrics.brier_skill(y, p, ref_pair)
+        out["brier_skill_pair_ci_low"], out["brier_skill_pair_ci_high"] = metrics.brier_skill_interval(
+            y, p, ref_pair, clusters)
+    pairing = _pairing(g)
+    if pairing is not None:
+        rest = ~pairing
+        out["n_pairing"], out["n_lost_pairing"] = int(pairing.sum()), int(y[pairing].sum())
+        out["n_nopair"], out["n_lost_nopair"] = int(rest.sum()), int(y[rest].sum())
+        if not np.isnan(ref_pair).any():
+            out["brier_skill_nopair"] = metrics.brier_skill(y[rest], p[rest], ref_pair[rest])
+        out["auc_nopair"] = metrics.auc(y[rest], p[rest])
+        # each cycle's top 25 of the whole list, counting only the losers outside pairings
+        out["recall_top25_nopair"] = metrics.recall_top_k_by_group(y * rest, p, g["cycle"].to_numpy(), 25)
     return out
 
 
@@ -69,7 +118,7 @@ def scoreboard(predictions: pd.DataFrame, timings: pd.DataFrame | None = None) -
         board["fit_seconds"] = [
             tot.get((m, mm), np.nan) if c == POOLED else per.get((m, mm, c), np.nan)
             for m, mm, c in zip(board["model"], board["money_mode"], board["cycle"])]
-    return board[CONTRACT_COLUMNS + EXTRA_COLUMNS]
+    return board[CONTRACT_COLUMNS + EXTRA_COLUMNS + HONEST_COLUMNS]
 
 
 def reliability(predictions: pd.DataFrame, n_bins: int = 10) -> pd.DataFrame:
@@ -153,7 +202,7 @@ def _md_table(df: pd.DataFrame, nd: dict | None = None) -> str:
 def best_model(board: pd.DataFrame, money: str = "preprimary") -> str | None:
     """The model with the highest pooled Brier skill in a (non-leaky) money mode."""
     pooled = board[(board["cycle"] == POOLED) & (board["money_mode"] == money)
-                   & (board["model"] != REFERENCE_MODEL)]
+                   & ~board["model"].isin(REFERENCE_MODELS)]
     if pooled.empty or pooled["brier_skill"].isna().all():
         return None
     return str(pooled.sort_values("brier_skill", ascending=False)["model"].iloc[0])
@@ -176,7 +225,7 @@ def headline(board: pd.DataFrame, rel: pd.DataFrame) -> list[str]:
                f"recall of losers in each cycle's top 10 / 25: "
                f"{pooled.loc[(best, 'preprimary'), 'recall_top10']:.2f} / {pooled.loc[(best, 'preprimary'), 'recall_top25']:.2f}.")
     for model in dict.fromkeys(m for m, _ in pooled.index):
-        if model == REFERENCE_MODEL:
+        if model in REFERENCE_MODELS:
             continue
         modes = {mm: pooled.loc[(model, mm), "brier_skill"] for mm in ("preprimary", "yearend", "none")
                  if (model, mm) in pooled.index}
@@ -224,6 +273,18 @@ def markdown(board: pd.DataFrame, rel: pd.DataFrame, predictions: pd.DataFrame, 
             "recall_top25", "share_mae", "share_cov80"]
     lines += ["## Pooled, all backtest cycles", "",
               _md_table(pooled[cols], {"brier": 4, "log_loss": 4}), ""]
+    cols = ["model", "money_mode", "brier_skill", "brier_skill_ci_low", "brier_skill_ci_high",
+            "brier_skill_pair", "brier_skill_pair_ci_low", "brier_skill_pair_ci_high", "n_lost_pairing",
+            "brier_skill_nopair", "auc_nopair", "recall_top25_nopair"]
+    lines += ["### Against a reference that knows the member-vs-member rule", "",
+              "`brier_skill_pair`: Brier skill against `pair_base_rate`, the base rate that also knows that one of two "
+              "sitting members in one primary must lose (0.5 each; top-two / top-four excepted); other rows get the "
+              "base rate of the training folds' non-pairing rows. `*_nopair`: the rows that are not such pairings "
+              "(skill against the same reference, which is the plain non-pairing base rate there; recall counts the "
+              "non-pairing losers in each cycle's top 25 of the whole list). `*_ci_low` / `*_ci_high`: "
+              f"{metrics.BOOTSTRAP_LEVEL:.0%} percentile bootstrap interval, {metrics.BOOTSTRAP_DRAWS} draws of whole "
+              f"cycle-district clusters, seed {metrics.BOOTSTRAP_SEED}.", "",
+              _md_table(pooled[[c for c in cols if c in pooled.columns]]), ""]
     cols = ["model", "money_mode", "brier_prefield", "brier_skill_prefield", "auc_prefield",
             "brier_contested", "auc_contested"]
     lines += ["### Before the filing deadline (field hidden)", "",
@@ -294,7 +355,7 @@ def write_scoreboard(predictions: pd.DataFrame, timings: pd.DataFrame, out_dir: 
     board.to_csv(paths["scoreboard.csv"], index=False, float_format="%.6g")
     rel.to_csv(paths["reliability.csv"], index=False, float_format="%.6g")
     timings.to_csv(paths["timings.csv"], index=False, float_format="%.4g")
-    cols = [c for c in ["model", "money_mode", "cycle", "state", "district", "party", "incumbent", "y",
+    cols = [c for c in ["model", "money_mode", "cycle", "state", "district", "party", "incumbent", "y", "pairing",
                         "contested_true", "share", "p_contested", "p_loss_if_contested", "p_loss",
                         "share_mean", "share_p10", "share_p50", "share_p90", "p_contested_prefield",
                         "p_loss_prefield"] if c in predictions.columns]

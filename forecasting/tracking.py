@@ -279,7 +279,10 @@ def log_backtest(config: dict, timings: pd.DataFrame, board: pd.DataFrame, rel: 
 
 
 def best_from_last_comparison(money: str = "preprimary") -> tuple[str, str]:
-    """(model name, backtest run id) with the best pooled Brier skill in the latest comparison run."""
+    """(model name, backtest run id) with the best pooled Brier skill in the latest comparison run
+    (reference models excluded)."""
+    from forecasting.models.registry import REFERENCE_MODELS
+
     mlflow = _mlflow()
     exp_id = setup()
     runs = mlflow.MlflowClient().search_runs(
@@ -293,7 +296,8 @@ def best_from_last_comparison(money: str = "preprimary") -> tuple[str, str]:
     skills = {}
     for key, value in run.data.metrics.items():
         parts = key.split(".")
-        if len(parts) == 3 and parts[1] == money and parts[2] == "brier_skill" and parts[0] != "base_rate":
+        if (len(parts) == 3 and parts[1] == money and parts[2] == "brier_skill"
+                and parts[0] not in REFERENCE_MODELS):
             skills[parts[0]] = value
     if not skills:
         raise LookupError(f"comparison run {run.info.run_id} has no pooled brier_skill for money mode {money!r}")

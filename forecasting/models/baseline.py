@@ -75,3 +75,37 @@ class BaseRateModel(PrimaryModel):
             else np.empty((0, len(QUANTILE_LEVELS))),
             "share_mean": np.array([self.share_mean_[p] for p in party]),
         }
+
+
+class PairAwareBaseRateModel(BaseRateModel):
+    """The base rate, plus the member-vs-member rule: the reference that knows one of two sitting
+    members in one primary must lose.
+
+    Rows of a member-vs-member primary where one must lose (``forecasting.models.pairs.member_pairs``:
+    field known, not top-two / top-four) get P(loss | contested) = (k - 1) / k for a group of k
+    members (0.5 for a pair: no member-specific skill); every other row gets the base rate
+    (``BaseRateModel``) fitted on the training rows that are not pairings, so the rule's easy
+    defeats do not inflate the rate of ordinary contests.  Before the filing deadline the pairing
+    is not known and the row gets the base rate.
+
+    Parameters are those of ``BaseRateModel``.
+    """
+
+    name = "pair_base_rate"
+
+    def _fit(self, table: pd.DataFrame) -> None:
+        from forecasting.models.pairs import pairing_mask
+
+        pairing = pairing_mask(table)
+        self.n_pairing_train_ = int(pairing.sum())
+        super()._fit(table[~pairing])
+
+    def _predict_parts(self, table: pd.DataFrame) -> dict[str, np.ndarray]:
+        from forecasting.models.pairs import member_pairs
+
+        parts = super()._predict_parts(table)
+        p = np.asarray(parts["p_loss_if_contested"], dtype=float).copy()
+        for members in member_pairs(table):
+            p[members] = (len(members) - 1) / len(members)
+        parts["p_loss_if_contested"] = p
+        return parts

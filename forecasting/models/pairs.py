@@ -1,10 +1,16 @@
 """Member-vs-member primaries: when two sitting members meet in one party primary, one of them loses.
 
 After redistricting (2002, 2012, 2022) a few pairs of incumbents run in the same party primary.
-In every such same-party primary 2002-2024 exactly one of the two lost (19 of 19 pairs); in
-all-candidate primaries (top-two) both usually advance.  Once the field is known, the pair's
-P(loss | contested) are therefore rescaled to sum to k-1 for a group of k members (the model's
-ratio between them is kept).  Rows whose partner is not in the table being predicted are left alone.
+In every such primary 2002-2024 exactly one of the two lost (20 of 20 pairs, Louisiana's 2012
+jungle election LA-3 Landry-Boustany included: one seat, so one of them loses); in top-two and
+top-four primaries both can advance (both did: CA-30 and CA-44 2012), so the rule does not apply
+there.  Once the field is known, the pair's P(loss | contested) are therefore rescaled to sum to
+k-1 for a group of k members (the model's ratio between them is kept).  Rows whose partner is not
+in the table being predicted are left alone.
+
+``member_pairs`` is the one definition of a "pairing" row: the models' pair rule, the
+pairing-aware reference (``forecasting.models.baseline.PairAwareBaseRateModel``) and the
+scoreboard's pairing columns all use it.
 """
 from __future__ import annotations
 
@@ -23,8 +29,8 @@ def member_pairs(table: pd.DataFrame) -> list[np.ndarray]:
     ivi = table["incumbent_vs_incumbent"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     known = (table["field_known"].astype("boolean").fillna(False).to_numpy(dtype=bool)
              if "field_known" in table.columns else np.ones(len(table), dtype=bool))
-    same_party_primary = ~targets.all_candidate_primary(table).to_numpy(dtype=bool)
-    rows = np.flatnonzero(ivi & known & same_party_primary)
+    one_must_lose = ~targets.several_advance_primary(table).to_numpy(dtype=bool)
+    rows = np.flatnonzero(ivi & known & one_must_lose)
     if not len(rows):
         return []
     keys = table.iloc[rows][KEY].astype(str).agg("|".join, axis=1).to_numpy()
@@ -34,6 +40,14 @@ def member_pairs(table: pd.DataFrame) -> list[np.ndarray]:
         if len(members) >= 2:
             groups.append(members)
     return groups
+
+
+def pairing_mask(table: pd.DataFrame) -> np.ndarray:
+    """True on the rows of a member-vs-member primary where one must lose (see ``member_pairs``)."""
+    out = np.zeros(len(table), dtype=bool)
+    for members in member_pairs(table):
+        out[members] = True
+    return out
 
 
 def apply_pair_rule(table: pd.DataFrame, p_loss_if_contested: np.ndarray) -> np.ndarray:

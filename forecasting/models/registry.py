@@ -12,6 +12,8 @@ from forecasting.models.base import PrimaryModel
 # name -> "module:Class"
 MODELS: dict[str, str] = {
     "base_rate": "forecasting.models.baseline:BaseRateModel",
+    # the reference that knows the member-vs-member rule (one of two sitting members must lose)
+    "pair_base_rate": "forecasting.models.baseline:PairAwareBaseRateModel",
     "logit": "forecasting.models.logit:LogitModel",
     "boosted": "forecasting.models.boosted:BoostedModel",
     "bayes": "forecasting.models.bayes_hurdle:BayesHurdleModel",
@@ -20,6 +22,10 @@ MODELS: dict[str, str] = {
 }
 #: the reference every Brier skill score is computed against
 REFERENCE_MODEL = "base_rate"
+#: the pairing-aware reference (``brier_skill_pair`` in the scoreboard)
+PAIR_REFERENCE_MODEL = "pair_base_rate"
+#: reference models: scored, never candidates for the champion
+REFERENCE_MODELS = (REFERENCE_MODEL, PAIR_REFERENCE_MODEL)
 
 
 def model_class(name: str) -> type[PrimaryModel]:

@@ -14,6 +14,7 @@ import pandas as pd
 from features.constants import louisiana_jungle, top_two_rule
 
 ALL_CANDIDATE_SYSTEMS = ("top-two", "top-four", "louisiana-jungle")
+SEVERAL_ADVANCE_SYSTEMS = ("top-two", "top-four")
 SHARE_EPS = 0.005      # shares are clipped to [eps, 1-eps] before a logit transform
 
 
@@ -28,6 +29,20 @@ def all_candidate_primary(table: pd.DataFrame) -> pd.Series:
     by_rule = pd.Series([top_two_rule(s, int(c)) is not None or louisiana_jungle(s, int(c))
                          for s, c in zip(table["state"], table["cycle"])], index=table.index)
     return flag | (system.isna() & by_rule)
+
+
+def several_advance_primary(table: pd.DataFrame) -> pd.Series:
+    """True where more than one candidate advances from the first round to November (top-two,
+    top-four): two incumbents of one party can then both survive.  Louisiana's jungle election is
+    all-candidate but elects one member (after a runoff), so it is not one of these."""
+    if "primary_system" in table.columns:
+        system = table["primary_system"].astype("string").str.strip().str.lower()
+    else:
+        system = pd.Series(pd.NA, index=table.index, dtype="string")
+    flag = system.isin(SEVERAL_ADVANCE_SYSTEMS).fillna(False)
+    by_rule = pd.Series([top_two_rule(s, int(c)) is not None for s, c in zip(table["state"], table["cycle"])],
+                        index=table.index)
+    return (flag | (system.isna() & by_rule)).astype(bool)
 
 
 def contested(table: pd.DataFrame) -> pd.Series:

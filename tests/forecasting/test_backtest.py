@@ -68,7 +68,7 @@ def small_result():
 
 def test_backtest_adds_the_reference_and_scores(small_result):
     pred = small_result.predictions
-    assert set(pred["model"]) == {"base_rate", "logit"}
+    assert set(pred["model"]) == {"base_rate", "pair_base_rate", "logit"}
     assert set(pred["cycle"]) == {2020, 2022}
     board = scoreboard(pred, small_result.timings)
     assert set(CONTRACT_COLUMNS) <= set(board.columns) and "money_mode" in board.columns
@@ -84,7 +84,7 @@ def test_scoreboard_files(small_result, tmp_path):
     for name in ("scoreboard.csv", "scoreboard.md", "reliability.csv", "calibration.png", "timings.csv"):
         assert paths[name].is_file() and paths[name].stat().st_size > 0
     csv = pd.read_csv(paths["scoreboard.csv"])
-    assert (csv["cycle"].astype(str) == POOLED).sum() == 4          # 2 models x 2 money modes
+    assert (csv["cycle"].astype(str) == POOLED).sum() == 6          # 3 models x 2 money modes
     assert "| logit | preprimary |" in paths["scoreboard.md"].read_text()
 
 

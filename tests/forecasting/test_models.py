@@ -28,7 +28,7 @@ def fitted(slice_):
 
 
 def test_registry_knows_every_model_and_imports_bayes_lazily():
-    assert set(MODELS) == {"base_rate", "logit", "boosted", "bayes", "ensemble"}
+    assert set(MODELS) == {"base_rate", "pair_base_rate", "logit", "boosted", "bayes", "ensemble"}
     with pytest.raises(ValueError, match="unknown model"):
         make_model("crystal_ball")
 

@@ -66,7 +66,7 @@ def test_backtest_run_logged_with_children_and_best_model(store):
     assert "logit.preprimary.brier_skill" in parent.data.metrics
     assert parent.data.tags["comparison"] == "true"
     children = client.search_runs([parent.info.experiment_id], f"tags.mlflow.parentRunId = '{run_id}'")
-    assert {c.data.tags["model"] for c in children} == {"base_rate", "logit"}
+    assert {c.data.tags["model"] for c in children} == {"base_rate", "pair_base_rate", "logit"}
     history = client.get_metric_history(children[0].info.run_id, "brier")
     assert [m.step for m in history] == [2022]
     assert tracking.best_from_last_comparison() == ("logit", run_id)
