@@ -16,7 +16,7 @@ import pandas as pd
 from features.asof import as_of_view, assert_as_of
 from features.errors import InputError
 from forecasting import drivers as drv
-from forecasting.snapshots import HISTORY_COLUMNS
+from forecasting.snapshots import HISTORY_COLUMNS, is_simulated
 from forecasting.watchlist import Watchlist, apply_watchlist, check_against_table
 
 
@@ -53,6 +53,24 @@ def parse_as_of(as_of, cycle: int, now=None, source: str = "as-of") -> pd.Timest
     return when
 
 
+def inputs_through(table: pd.DataFrame, cycle: int) -> pd.Timestamp | None:
+    """The date the cycle's committed inputs run to: the latest FEC coverage end of its money
+    (weball26: 2025-12-31); None without money dates.  The default as-of date of ``forecast``."""
+    rows = table[table["cycle"] == int(cycle)]
+    if "money_cvg_end" not in rows.columns:
+        return None
+    cvg = pd.to_datetime(rows["money_cvg_end"]).max()
+    return None if pd.isna(cvg) else pd.Timestamp(cvg).normalize()
+
+
+def default_as_of(table: pd.DataFrame, cycle: int, now=None) -> pd.Timestamp:
+    """The as-of date ``forecast`` uses when none is given: the date the inputs run to (capped at today),
+    else today."""
+    today = pd.Timestamp(now if now is not None else pd.Timestamp.now()).normalize()
+    through = inputs_through(table, cycle)
+    return today if through is None else min(through, today)
+
+
 def model_identity(model, model_version: str | None = None) -> tuple[str, str]:
     """(model name, model version): explicit version, else the model's ``model_version_`` /
     ``version_`` attribute, else 'unregistered'."""
@@ -79,7 +97,7 @@ def live_view(rows: pd.DataFrame, when: pd.Timestamp, watchlist: Watchlist | Non
 
 def score_cycle(table: pd.DataFrame, model, cycle: int, as_of, watchlist: Watchlist | None = None,
                 now=None, model_version: str | None = None, states=None, explain: bool = True,
-                n_drivers: int = 4) -> pd.DataFrame:
+                n_drivers: int = 4, recorded_on=None) -> pd.DataFrame:
     """Forecast every incumbent of ``cycle`` as of ``as_of``.
 
     Parameters
@@ -94,6 +112,8 @@ def score_cycle(table: pd.DataFrame, model, cycle: int, as_of, watchlist: Watchl
     states : optional iterable of state codes to score (re-scoring a few states); default all.
     explain : compute the top drivers (one extra model predict per driver group).
     n_drivers : drivers kept per race.
+    recorded_on : the day the snapshot is made (default: the machine clock, whatever ``now`` says);
+        with the inputs' date it decides ``simulated`` (``forecasting.snapshots.is_simulated``).
 
     Returns
     -------
@@ -105,6 +125,8 @@ def score_cycle(table: pd.DataFrame, model, cycle: int, as_of, watchlist: Watchl
     rows = table[table["cycle"] == cycle]
     if rows.empty:
         raise InputError("central table", f"no rows for cycle {cycle}", field="cycle")
+    through = inputs_through(table, cycle)
+    simulated = is_simulated(when, through, recorded_on if recorded_on is not None else pd.Timestamp.now())
     if watchlist is not None:
         if watchlist.cycle != cycle:
             raise InputError(watchlist.path, f"watchlist is for cycle {watchlist.cycle}, not {cycle}",
@@ -143,6 +165,8 @@ def score_cycle(table: pd.DataFrame, model, cycle: int, as_of, watchlist: Watchl
         out[col] = pd.to_datetime(view[col]) if col in view.columns else pd.NaT
     for col in ("primary_system", "bioguide_id"):
         out[col] = view[col] if col in view.columns else None
+    out["simulated"] = simulated
+    out["inputs_through"] = through if through is not None else pd.NaT
     if explain:
         deltas = drv.driver_deltas(model, view, base_p=preds["p_loss"].to_numpy())
         tops = drv.top_drivers(deltas, k=n_drivers)

@@ -8,6 +8,11 @@ are keyed by ``(cycle, as_of, model_version, state, district, party, incumbent)`
 - appending never rewrites an earlier row: the new file is the old file's bytes followed by the new
   rows, written to a temporary file and swapped in with ``os.replace``;
 - an exclusive ``fcntl`` lock on ``history.csv.lock`` serialises concurrent writers.
+
+``simulated`` is ``true`` for a replayed snapshot: recorded after its as-of date, with inputs that
+run only to an earlier date (``inputs_through``), so it shows what the model makes of the older
+field and money, not what was known on the as-of date (the 2026 "season" re-scored on 2026-11-26
+from data collected to 2025-12-31).  The site shows such rows only when asked, and labels them.
 """
 from __future__ import annotations
 
@@ -32,9 +37,10 @@ FEED_COLUMNS = ["cycle", "as_of", "state", "district", "party", "incumbent", "ch
 #: ... and what the store keeps besides them
 HISTORY_COLUMNS = FEED_COLUMNS + [
     "p_contested", "p_loss_if_contested", "share_mean", "field_known", "filing_deadline", "primary_date",
-    "runoff_date", "primary_system", "bioguide_id", "drivers",
+    "runoff_date", "primary_system", "bioguide_id", "drivers", "simulated", "inputs_through",
 ]
 SNAPSHOT_KEY = ["cycle", "as_of", "model_version", "state", "district", "party", "incumbent"]
+_DATE_COLUMNS = ("as_of", "filing_deadline", "primary_date", "runoff_date", "inputs_through")
 _FLOAT_COLUMNS = ["p_loss", "share_p10", "share_p50", "share_p90", "p_contested", "p_loss_if_contested",
                   "share_mean"]
 
@@ -66,11 +72,11 @@ def to_records(snapshot: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=snapshot.index)
     for col in HISTORY_COLUMNS:
         s = snapshot[col] if col in snapshot.columns else pd.Series(pd.NA, index=snapshot.index)
-        if col in ("as_of", "filing_deadline", "primary_date", "runoff_date"):
+        if col in _DATE_COLUMNS:
             s = pd.to_datetime(s).dt.strftime("%Y-%m-%d")
         elif col in _FLOAT_COLUMNS:
             s = pd.to_numeric(s).astype(float).round(6).map(lambda v: "" if pd.isna(v) else f"{v:.6g}")
-        elif col == "field_known":
+        elif col in ("field_known", "simulated"):
             s = s.map(lambda v: "" if pd.isna(v) else ("true" if bool(v) else "false"))
         elif col in ("cycle", "district"):
             s = s.astype(int).astype(str)
@@ -105,12 +111,50 @@ def typed(history: pd.DataFrame) -> pd.DataFrame:
     for col in _FLOAT_COLUMNS:
         if col in df.columns:
             df[col] = pd.to_numeric(df[col].replace("", None)).astype(float)
-    for col in ("as_of", "filing_deadline", "primary_date", "runoff_date"):
+    for col in _DATE_COLUMNS:
         if col in df.columns:
             df[col] = pd.to_datetime(df[col].replace("", None))
-    if "field_known" in df.columns:
-        df["field_known"] = df["field_known"].map({"true": True, "false": False}).astype("boolean")
+    for col in ("field_known", "simulated"):
+        if col in df.columns:
+            df[col] = df[col].map({"true": True, "false": False}).astype("boolean")
+    # histories written before the label: none of their rows was a replay
+    df["simulated"] = df["simulated"].fillna(False) if "simulated" in df.columns else pd.array(
+        [False] * len(df), dtype="boolean")
+    if "inputs_through" not in df.columns:
+        df["inputs_through"] = pd.NaT
     return df
+
+
+def is_simulated(as_of, inputs_through, recorded_on) -> bool:
+    """A replay: recorded after its as-of date, from inputs that end before that date."""
+    if inputs_through is None or pd.isna(inputs_through):
+        return False
+    as_of = pd.Timestamp(as_of).normalize()
+    return bool(pd.Timestamp(recorded_on).normalize() > as_of > pd.Timestamp(inputs_through).normalize())
+
+
+def as_of_dates(history: pd.DataFrame, cycle: int | None = None) -> pd.DataFrame:
+    """One row per as-of date of ``cycle`` (default the latest): ``as_of``, ``n_rows``, ``simulated``
+    (every row of that date a replay), in date order."""
+    df = typed(history)
+    if df.empty:
+        return pd.DataFrame({"as_of": pd.Series(dtype="datetime64[ns]"), "n_rows": pd.Series(dtype=int),
+                             "simulated": pd.Series(dtype=bool)})
+    cycle = int(df["cycle"].max()) if cycle is None else int(cycle)
+    df = df[df["cycle"] == cycle]
+    sim = df["simulated"] if "simulated" in df.columns else pd.Series(False, index=df.index)
+    out = df.assign(simulated=sim.astype(bool)).groupby("as_of").agg(
+        n_rows=("state", "size"), simulated=("simulated", "all")).reset_index()
+    return out.sort_values("as_of").reset_index(drop=True)
+
+
+def default_publish_as_of(history: pd.DataFrame, cycle: int | None = None) -> pd.Timestamp | None:
+    """The latest as-of date of ``cycle`` holding a snapshot that is not simulated (else the latest)."""
+    dates = as_of_dates(history, cycle)
+    if dates.empty:
+        return None
+    real = dates[~dates["simulated"]]
+    return pd.Timestamp((real if len(real) else dates)["as_of"].iloc[-1])
 
 
 def _keys(records: pd.DataFrame) -> pd.Series:
@@ -170,11 +214,14 @@ def merge_histories(*histories: pd.DataFrame) -> pd.DataFrame:
     return df[~_keys(df).duplicated()].reset_index(drop=True)
 
 
-def latest_snapshot(history: pd.DataFrame, cycle: int | None = None) -> pd.DataFrame:
+def latest_snapshot(history: pd.DataFrame, cycle: int | None = None, as_of=None,
+                    include_simulated: bool = True) -> pd.DataFrame:
     """Latest row per race (incumbent) of ``cycle`` (default: the latest cycle), with the previous
     snapshot's P(loss) in ``p_loss_prev`` / ``as_of_prev`` and the change in ``p_loss_change``.
 
-    The latest row is the one with the latest ``as_of``; on a tie, the one stored last.
+    The latest row is the one with the latest ``as_of``; on a tie, the one stored last.  With
+    ``as_of``, only rows dated on or before it count (the forecast as it stood that day); with
+    ``include_simulated=False``, simulated rows do not count either.
     """
     df = typed(history)
     if df.empty:
@@ -182,6 +229,10 @@ def latest_snapshot(history: pd.DataFrame, cycle: int | None = None) -> pd.DataF
                          p_loss_change=pd.Series(dtype=float))
     cycle = int(df["cycle"].max()) if cycle is None else int(cycle)
     df = df[df["cycle"] == cycle].copy()
+    if as_of is not None:
+        df = df[df["as_of"] <= pd.Timestamp(as_of).normalize()]
+    if not include_simulated and "simulated" in df.columns:
+        df = df[~df["simulated"].astype(bool)]
     df["_order"] = range(len(df))
     df = df.sort_values(["as_of", "_order"])
     race = ["cycle", "state", "district", "party", "incumbent"]

@@ -12,7 +12,9 @@ def add_parser(subparsers) -> None:
                               description="Score every incumbent seeking renomination as of a date with "
                                           "the registered model, and append the snapshot to the history.")
     p.add_argument("--cycle", type=int, default=2026)
-    p.add_argument("--as-of", required=True, help="forecast date YYYY-MM-DD (not in the future)")
+    p.add_argument("--as-of", default=None,
+                   help="forecast date YYYY-MM-DD, not in the future (default: the date the committed "
+                        "inputs run to, i.e. the latest FEC money coverage of the cycle; 2026: 2025-12-31)")
     p.add_argument("--model-alias", default="champion", help="registry alias of the model (default champion)")
     p.add_argument("--model", default=None, help="instead of the registry, fit this model "
                                                  "(base_rate, logit, boosted, bayes) on all past cycles")
@@ -41,10 +43,13 @@ def run(args: argparse.Namespace) -> int:
     from features.table import load_table
     from forecasting import snapshots
     from forecasting.live_model import load_live_model
-    from forecasting.scoring import parse_as_of, score_cycle
+    from forecasting.scoring import default_as_of, parse_as_of, score_cycle
 
-    parse_as_of(args.as_of, args.cycle)                 # a bad date fails before any model is loaded
+    if args.as_of is not None:
+        parse_as_of(args.as_of, args.cycle)             # a bad date fails before any model is loaded
     table = load_table(args.table)
+    if args.as_of is None:
+        args.as_of = default_as_of(table, args.cycle).date().isoformat()
     model, version = load_live_model(alias=args.model_alias, model_name=args.model, table=table)
     watchlist = resolve_watchlist(args.watchlist, args.cycle, table)
     snap = score_cycle(table, model, args.cycle, args.as_of, watchlist=watchlist, model_version=version)
@@ -54,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
     new = 0 if args.no_record else snapshots.append_snapshot(snap, args.store)
     print(format_summary(snap, args.top))
     where = snapshots.history_path(args.store)
-    print(f"\n{len(snap)} incumbents scored as of {snap['as_of'].iloc[0].date()} with {snap['model'].iloc[0]} "
+    sim = " (SIMULATED: inputs run only to " + str(snap["inputs_through"].iloc[0].date()) + ")" \
+        if len(snap) and bool(snap["simulated"].iloc[0]) else ""
+    print(f"\n{len(snap)} incumbents scored as of {snap['as_of'].iloc[0].date()}{sim} with {snap['model'].iloc[0]} "
           f"({snap['model_version'].iloc[0]}); expected losses {snap['p_loss'].sum():.1f}; "
           + ("not recorded" if args.no_record else f"{new} new rows in {where}"
              + (" (already recorded: nothing changed)" if new == 0 else "")))

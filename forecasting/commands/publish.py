@@ -13,6 +13,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--store", default=None, help="snapshot store folder (default data/snapshots)")
     p.add_argument("--backtest-dir", default=None, help="backtest reports (default reports/backtest)")
     p.add_argument("--cycle", type=int, default=None, help="cycle to publish (default: latest)")
+    p.add_argument("--as-of", default=None,
+                   help="show the forecast as it stood on this date: each race's latest snapshot on or "
+                        "before it (default: the latest date with a snapshot that is not simulated -- "
+                        "the date `forecast` records by default, unless a live re-scoring recorded a later one)")
     p.set_defaults(func=run)
 
 
@@ -20,6 +24,19 @@ def run(args: argparse.Namespace) -> int:
     from forecasting.publish import publish
     from forecasting.snapshots import read_history
 
-    out = publish(args.out, read_history(args.store), backtest_dir=args.backtest_dir, cycle=args.cycle)
-    print(f"published {out} (index.html, races/, checking-our-work.html, forecast.csv, forecast.json, history.csv)")
+    out = publish(args.out, read_history(args.store), backtest_dir=args.backtest_dir, cycle=args.cycle,
+                  as_of=args.as_of)
+    shown = _shown(out)
+    print(f"published {out} (index.html, races/, checking-our-work.html, forecast.csv, forecast.json, history.csv)"
+          + (f"; forecast as of {shown}" if shown else ""))
     return 0
+
+
+def _shown(out) -> str:
+    import json
+
+    try:
+        doc = json.loads((out / "forecast.json").read_text())
+    except (OSError, ValueError):
+        return ""
+    return f"{doc.get('as_of')}" + (" (simulated)" if doc.get("simulated") else "")

@@ -8,14 +8,17 @@ import pandas as pd
 
 
 def p_loss_svg(points, width: int = 560, height: int = 220) -> str:
-    """Inline SVG of P(loss) across a race's snapshots; ``points`` = [(as_of, p_loss), ...].
+    """Inline SVG of P(loss) across a race's snapshots; ``points`` = [(as_of, p_loss[, simulated]), ...].
 
-    The markup contains no text from data (dates are formatted by us), so it is safe to embed.
+    Simulated snapshots are drawn as hollow circles and say so in their tooltip.  The markup contains
+    no text from data (dates are formatted by us), so it is safe to embed.
     """
-    pts_by_date = {}
-    for when, p in points:
+    pts_by_date, sim_by_date = {}, {}
+    for pt in points:
+        when, p = pt[0], pt[1]
         if p is not None and not pd.isna(p) and when is not None and not pd.isna(when):
             pts_by_date[pd.Timestamp(when)] = float(p)       # the last value of a date wins
+            sim_by_date[pd.Timestamp(when)] = bool(pt[2]) if len(pt) > 2 and pt[2] is not None else False
     dates = sorted(pts_by_date)
     values = [pts_by_date[d] for d in dates]
     left, right, top, bottom = 48, 16, 14, 34
@@ -38,8 +41,10 @@ def p_loss_svg(points, width: int = 560, height: int = 220) -> str:
         line = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys))
         parts.append(f'<polyline fill="none" stroke="#c0392b" stroke-width="2" points="{line}"/>')
         for x, y, d, v in zip(xs, ys, dates, values):
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#c0392b">'
-                         f'<title>{d.date().isoformat()}: {100 * v:.1f}%</title></circle>')
+            sim = sim_by_date[d]
+            fill = 'fill="#fff" stroke="#c0392b" stroke-width="1.5" class="simulated"' if sim else 'fill="#c0392b"'
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" {fill}>'
+                         f'<title>{d.date().isoformat()}: {100 * v:.1f}%{" (simulated)" if sim else ""}</title></circle>')
         parts.append(f'<text x="{left}" y="{height - 10}" font-size="11">{t0.date().isoformat()}</text>')
         if len(dates) > 1:
             parts.append(f'<text x="{left + pw}" y="{height - 10}" font-size="11" text-anchor="end">'

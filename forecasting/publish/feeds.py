@@ -13,8 +13,10 @@ from forecasting.snapshots import FEED_COLUMNS
 FORECAST_COLUMNS = FEED_COLUMNS + [
     "p_loss_prev", "as_of_prev", "p_loss_change", "p_contested", "p_loss_if_contested", "share_mean",
     "field_known", "filing_deadline", "primary_date", "runoff_date", "primary_system", "bioguide_id", "drivers",
+    "simulated", "inputs_through",
 ]
-_DATES = ("as_of", "as_of_prev", "filing_deadline", "primary_date", "runoff_date")
+_DATES = ("as_of", "as_of_prev", "filing_deadline", "primary_date", "runoff_date", "inputs_through")
+_BOOLS = ("field_known", "simulated")
 
 
 def forecast_records(latest: pd.DataFrame) -> pd.DataFrame:
@@ -29,7 +31,8 @@ def forecast_records(latest: pd.DataFrame) -> pd.DataFrame:
 
 def write_forecast_csv(records: pd.DataFrame, path: Path) -> None:
     out = records.copy()
-    out["field_known"] = out["field_known"].map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
+    for col in _BOOLS:
+        out[col] = out[col].map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
     out.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
 
 
@@ -53,6 +56,7 @@ def write_forecast_json(records: pd.DataFrame, path: Path) -> None:
     doc = {
         "cycle": int(records["cycle"].max()) if len(records) else None,
         "as_of": records["as_of"].max() if len(records) else None,
+        "simulated": bool(records["simulated"].fillna(False).astype(bool).any()) if len(records) else False,
         "columns": list(records.columns),
         "records": recs,
     }

@@ -28,7 +28,8 @@ from features.paths import REPORTS_DIR
 from forecasting.drivers import drivers_text
 from forecasting.publish import charts, feeds
 from forecasting.publish.target import check_publish_target, mark_site
-from forecasting.snapshots import file_lock, history_path, latest_snapshot, merge_histories, read_history, typed
+from forecasting.snapshots import (as_of_dates, default_publish_as_of, file_lock, history_path, latest_snapshot,
+                                   merge_histories, read_history, typed)
 
 TEMPLATES = Path(__file__).parent / "templates"
 SCOREBOARD_COLUMNS = ["model", "cycle", "n", "n_lost", "brier", "log_loss", "brier_skill", "auc",
@@ -56,7 +57,7 @@ def race_slug(state: str, district: int, party: str) -> str:
 
 
 def publish(out_dir: str | Path, snapshots=None, backtest_dir: str | Path | None = None,
-            cycle: int | None = None) -> Path:
+            cycle: int | None = None, as_of=None) -> Path:
     """Write the site and feeds to ``out_dir`` (atomic swap; the old site survives any failure).
 
     Parameters
@@ -67,6 +68,8 @@ def publish(out_dir: str | Path, snapshots=None, backtest_dir: str | Path | None
     backtest_dir : where ``scoreboard.csv`` and per-race backtest predictions live
         (default ``reports/backtest``); missing files give a page that says so.
     cycle : cycle to publish (default: the latest in the history).
+    as_of : the date the index and feeds show: each race's latest snapshot on or before it (default:
+        the latest as-of date with a snapshot that is not simulated, see ``snapshots.is_simulated``).
 
     Returns
     -------
@@ -88,7 +91,7 @@ def publish(out_dir: str | Path, snapshots=None, backtest_dir: str | Path | None
         tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
         os.chmod(tmp, 0o755)                       # mkdtemp makes it private; a site is served
         try:
-            _render_site(tmp, history, backtest_dir, cycle)
+            _render_site(tmp, history, backtest_dir, cycle, as_of)
             mark_site(tmp)
             _swap_in(tmp, out)
         finally:
@@ -100,17 +103,45 @@ def publish(out_dir: str | Path, snapshots=None, backtest_dir: str | Path | None
 # ---------------------------------------------------------------------------------------------
 # Rendering
 # ---------------------------------------------------------------------------------------------
-def _render_site(root: Path, history: pd.DataFrame, backtest_dir: Path, cycle: int | None) -> None:
+def chosen_as_of(history: pd.DataFrame, cycle: int | None, as_of) -> pd.Timestamp:
+    """The date the site shows: ``as_of`` if given (validated), else ``default_publish_as_of``."""
+    if as_of is None:
+        return default_publish_as_of(history, cycle)
+    try:
+        when = pd.Timestamp(as_of)
+    except (TypeError, ValueError):
+        when = pd.NaT
+    if pd.isna(when):
+        raise InputError("publish", f"not a date: {as_of!r} (use YYYY-MM-DD)", field="as_of")
+    dates = as_of_dates(history, cycle)
+    if dates.empty or when.normalize() < dates["as_of"].min():
+        first = "none" if dates.empty else dates["as_of"].min().date().isoformat()
+        raise InputError("publish", f"no snapshot on or before {when.date()} (the first is {first})",
+                         field="as_of")
+    return when.normalize()
+
+
+def _render_site(root: Path, history: pd.DataFrame, backtest_dir: Path, cycle: int | None, as_of=None) -> None:
     env = environment()
-    latest = latest_snapshot(history, cycle)
-    cycle = int(latest["cycle"].iloc[0])
+    cycle = int(typed(history)["cycle"].max()) if cycle is None else int(cycle)
+    shown = chosen_as_of(history, cycle, as_of)
+    latest = latest_snapshot(history, cycle, as_of=shown)
+    if latest.empty:
+        raise InputError("publish", f"no snapshot of cycle {cycle} to publish", field="cycle")
     hist = typed(history)
     hist = hist[hist["cycle"] == cycle]
     latest["slug"] = [race_slug(s, d, p) for s, d, p in zip(latest["state"], latest["district"], latest["party"])]
-    as_of = pd.Timestamp(latest["as_of"].max())
-    meta = {"cycle": cycle, "as_of": as_of, "model": _join(latest["model"]),
+    dates = as_of_dates(history, cycle)
+    sim = latest["simulated"].astype(bool) if "simulated" in latest.columns else pd.Series(False, index=latest.index)
+    through = latest["inputs_through"].dropna().max() if "inputs_through" in latest.columns else None
+    meta = {"cycle": cycle, "as_of": shown, "model": _join(latest["model"]),
             "model_version": _join(latest["model_version"]), "n_races": int(len(latest)),
-            "n_snapshots": int(hist["as_of"].nunique())}
+            "n_snapshots": int(hist["as_of"].nunique()),
+            "n_simulated_rows": int(sim.sum()), "simulated": bool(sim.any()),
+            "inputs_through": None if through is None or pd.isna(through) else through,
+            "dates": [{"as_of": r.as_of, "n_rows": int(r.n_rows), "simulated": bool(r.simulated),
+                       "shown": r.as_of == shown} for r in dates.itertuples()],
+            "n_later_simulated": int(((dates["as_of"] > shown) & dates["simulated"]).sum())}
 
     (root / "races").mkdir()
     races = _records(latest)
@@ -153,7 +184,7 @@ def _render_race(template, root: Path, slug: str, recs: list[dict], timelines: d
             d["bar"] = int(round(200 * abs(d["delta"]) / biggest))
         members.append({**rec, "drivers_list": drivers, "drivers_text": drivers_text(drivers),
                         "what_if": what_if_note(rec, drivers),
-                        "chart": Markup(charts.p_loss_svg([(t["as_of"], t["p_loss"]) for t in past])),
+                        "chart": Markup(charts.p_loss_svg([(t["as_of"], t["p_loss"], t["simulated"]) for t in past])),
                         "timeline": past})
     first = recs[0]
     _write(root / "races" / f"{slug}.html", template.render(

@@ -43,7 +43,7 @@ def site(tmp_path_factory, table, toy_model, watchlist):
                                                   now=pd.Timestamp("2026-11-26")), store)
         history = snapshots.read_history(store)
     out = publish(tmp_path_factory.mktemp("www") / "site", history)
-    return out, snapshots.latest_snapshot(history)
+    return out, snapshots.latest_snapshot(history, as_of=snapshots.default_publish_as_of(history))
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,8 @@ def store(tmp_path_factory, table, toy_model, watchlist):
 @pytest.fixture(scope="module")
 def published(tmp_path_factory, store):
     out = tmp_path_factory.mktemp("pub") / "site"
-    return publish(out, snapshots.read_history(store), backtest_dir=store / "no-backtest")
+    # the 2026-03-10 snapshot is a replay (recorded later, inputs to 2025-12-31): shown only when asked
+    return publish(out, snapshots.read_history(store), backtest_dir=store / "no-backtest", as_of="2026-03-10")
 
 
 def _files(root):
