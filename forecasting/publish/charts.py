@@ -1,4 +1,4 @@
-"""Charts for the site: an inline SVG timeline of P(loss) and the calibration plot (PNG)."""
+"""Charts for the site: an inline SVG timeline of P(loss) (the calibration plot: ``publish.checking``)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -51,43 +51,3 @@ def p_loss_svg(points, width: int = 560, height: int = 220) -> str:
                          f'{t1.date().isoformat()}</text>')
     parts.append("</svg>")
     return "".join(parts)
-
-
-def reliability_table(preds: pd.DataFrame, bins=(0, .01, .02, .05, .1, .2, .35, .5, 1.0001)) -> pd.DataFrame:
-    """Calibration bins from per-race backtest predictions (``p_loss``, ``lost``): every race counts
-    once. Returns bin, n, mean forecast, observed share lost."""
-    df = preds.dropna(subset=["p_loss", "lost"]).copy()
-    df["lost"] = df["lost"].astype(str).str.lower().isin(["true", "1", "1.0"]) if df["lost"].dtype == object \
-        else df["lost"].astype(float) > 0.5
-    df["bin"] = pd.cut(df["p_loss"].astype(float), list(bins), right=False)
-    grouped = df.groupby(["model", "bin"] if "model" in df.columns else ["bin"], observed=True)
-    out = grouped.agg(n=("lost", "size"), forecast=("p_loss", "mean"), observed=("lost", "mean")).reset_index()
-    out["bin"] = out["bin"].astype(str)
-    return out
-
-
-def calibration_png(table: pd.DataFrame, path: Path) -> Path:
-    """Plot observed vs forecast per bin (point size ~ races), one series per model."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5.5, 5), dpi=100)
-    lim = max(0.1, float(table[["forecast", "observed"]].max().max()) * 1.1) if len(table) else 0.1
-    ax.plot([0, lim], [0, lim], color="#999", lw=1, ls="--", label="perfect calibration")
-    groups = table.groupby("model") if "model" in table.columns else [("model", table)]
-    for name, g in groups:
-        ax.plot(g["forecast"], g["observed"], marker="o", lw=1, label=str(name))
-        for _, r in g.iterrows():
-            ax.annotate(str(int(r["n"])), (r["forecast"], r["observed"]), fontsize=7, alpha=.6,
-                        xytext=(3, 3), textcoords="offset points")
-    ax.set_xlim(0, lim)
-    ax.set_ylim(0, lim)
-    ax.set_xlabel("forecast P(loss) (bin mean)")
-    ax.set_ylabel("share of incumbents who lost")
-    ax.set_title("Calibration of backtest forecasts (labels: races per bin)")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, metadata={"Software": None})
-    plt.close(fig)
-    return path

@@ -26,15 +26,12 @@ from markupsafe import Markup
 from features.errors import InputError
 from features.paths import REPORTS_DIR
 from forecasting.drivers import drivers_text
-from forecasting.publish import charts, feeds
+from forecasting.publish import charts, checking, feeds
 from forecasting.publish.target import check_publish_target, mark_site
 from forecasting.snapshots import (as_of_dates, default_publish_as_of, file_lock, history_path, latest_snapshot,
                                    merge_histories, read_history, typed)
 
 TEMPLATES = Path(__file__).parent / "templates"
-SCOREBOARD_COLUMNS = ["model", "cycle", "n", "n_lost", "brier", "log_loss", "brier_skill", "auc",
-                      "recall_top10", "recall_top25", "share_mae", "share_cov80"]
-PREDICTION_FILES = ("predictions.csv", "backtest_predictions.csv", "oos_predictions.csv")
 
 
 def environment() -> Environment:
@@ -244,31 +241,28 @@ def what_if_note(rec: dict, drivers: list[dict]) -> str:
 
 
 def _render_checking(env: Environment, root: Path, backtest_dir: Path, meta: dict) -> None:
-    scoreboard, calib_img, note = None, None, []
+    """checking-our-work.html (+ calibration.png) from reports/backtest (see ``publish.checking``)."""
+    tables, calib_tables, calib_img, best, note = None, [], None, None, []
+    rel = checking.read_reliability(backtest_dir)
     sb_path = backtest_dir / "scoreboard.csv"
     if sb_path.is_file():
-        sb = pd.read_csv(sb_path, dtype={"cycle": str})
-        cols = [c for c in SCOREBOARD_COLUMNS if c in sb.columns]
-        sb = sb[cols]
-        sb["_pooled"] = sb["cycle"].astype(str) != "pooled"
-        sb = sb.sort_values(["_pooled", "model", "cycle"]).drop(columns="_pooled")
-        scoreboard = {"columns": cols, "rows": sb.to_dict(orient="records")}
+        board = pd.read_csv(sb_path, dtype={"cycle": str})
+        tables = checking.skill_tables(board, rel)
+        if "money_mode" in board.columns:
+            from forecasting.scoreboard import best_model
+            best = best_model(board)
     else:
         note.append(f"No backtest scoreboard yet ({sb_path.name} not found): run `primary-forecast backtest`.")
-    preds = next((backtest_dir / n for n in PREDICTION_FILES if (backtest_dir / n).is_file()), None)
-    existing_png = sorted(backtest_dir.glob("calibration*.png")) if backtest_dir.is_dir() else []
-    if preds is not None:
-        df = pd.read_csv(preds)
-        if {"p_loss", "lost"} <= set(df.columns):
-            charts.calibration_png(charts.reliability_table(df), root / "calibration.png")
+    if rel is not None:
+        calib_tables = checking.calibration_tables(rel, first_model=best)
+        if checking.calibration_png(rel, root / "calibration.png") is not None:
             calib_img = "calibration.png"
-    if calib_img is None and existing_png:
-        shutil.copyfile(existing_png[0], root / "calibration.png")
-        calib_img = "calibration.png"
-    if calib_img is None:
-        note.append("No per-race backtest predictions found, so no calibration plot yet.")
+    else:
+        note.append("No reliability table (reliability.csv) or per-race backtest predictions found, "
+                    "so no calibration yet.")
     _write(root / "checking-our-work.html", env.get_template("checking.html").render(
-        meta=meta, scoreboard=scoreboard, calibration=calib_img, notes=note, root=""))
+        meta=meta, tables=tables, calibration=calib_img, calibration_tables=calib_tables, best=best,
+        labels=checking.COLUMN_LABELS, notes=note, root=""))
 
 
 def _write(path: Path, text: str) -> None:

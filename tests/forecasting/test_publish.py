@@ -122,17 +122,22 @@ def test_an_earlier_snapshot_is_never_lost(tmp_path, store):
 def test_checking_our_work_reads_the_backtest(tmp_path, store):
     bt = tmp_path / "backtest"
     bt.mkdir()
-    pd.DataFrame({"model": ["boosted", "boosted", "base_rate"], "cycle": ["2022", "pooled", "pooled"],
-                  "n": [400, 3600, 3600], "n_lost": [16, 80, 80], "brier": [0.03, 0.02, 0.022],
-                  "log_loss": [0.1, 0.09, 0.1], "brier_skill": [0.1, 0.08, 0.0], "auc": [0.8, 0.78, 0.5],
-                  "recall_top10": [0.2, 0.1, 0.0], "recall_top25": [0.3, 0.2, 0.1], "share_mae": [0.08, 0.09, 0.1],
-                  "share_cov80": [0.79, 0.8, 0.7]}).to_csv(bt / "scoreboard.csv", index=False)
-    pd.DataFrame({"model": ["boosted"] * 4, "p_loss": [0.01, 0.02, 0.3, 0.5],
-                  "lost": [False, False, True, False]}).to_csv(bt / "predictions.csv", index=False)
+    pd.DataFrame({"model": ["boosted", "boosted", "base_rate", "boosted"], "money_mode": ["preprimary"] * 3 + ["yearend"],
+                  "cycle": ["2022", "pooled", "pooled", "pooled"],
+                  "n": [400, 3600, 3600, 3600], "n_lost": [16, 80, 80, 80], "brier": [0.03, 0.02, 0.022, 0.01],
+                  "log_loss": [0.1, 0.09, 0.1, 0.05], "brier_skill": [0.1, 0.08, 0.0, 0.4], "auc": [0.8, 0.78, 0.5, 0.9],
+                  "recall_top10": [0.2, 0.1, 0.0, 0.5], "recall_top25": [0.3, 0.2, 0.1, 0.6],
+                  "share_mae": [0.08, 0.09, 0.1, 0.07], "share_cov80": [0.79, 0.8, 0.7, 0.8],
+                  "skill_vs_pairing": [0.05, 0.04, 0.0, 0.3]}).to_csv(bt / "scoreboard.csv", index=False)
+    pd.DataFrame({"model": ["boosted"] * 4, "money_mode": ["preprimary"] * 4, "p_loss": [0.01, 0.02, 0.3, 0.5],
+                  "y": [0, 0, 1, 0]}).to_csv(bt / "predictions.csv", index=False)
     out = publish(tmp_path / "site", store, backtest_dir=bt)
     page = (out / "checking-our-work.html").read_text()
-    assert 'src="calibration.png"' in page and "brier_skill" in page
-    assert page.index("pooled") < page.index("2022")                   # pooled rows first
+    assert 'src="calibration.png"' in page and "Brier skill" in page
+    assert page.index('id="pooled"') < page.index('id="cycles"')       # pooled rows first
+    assert page.index("0.400") > page.index('id="pooled-leaky"')          # the leak sits apart
+    assert "skill_vs_pairing" in page                                      # a new scoreboard column is shown
+    assert "3 of 3 non-empty bins" in page                                # bins 0-10%, 30-40%, 50-60%
     assert (out / "calibration.png").read_bytes()[:4] == b"\x89PNG"
 
 

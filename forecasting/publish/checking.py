@@ -1,0 +1,162 @@
+"""The "checking our work" page's data: skill tables by money mode and calibration, read from
+``reports/backtest`` as ``primary-forecast backtest`` writes it.
+
+- ``scoreboard.csv``: one row per (model, money_mode, cycle) and ``cycle = pooled``.  Every model
+  is backtested in three money modes; the page labels each row's mode, lists the leak-free modes
+  first and the year-end mode (FEC totals that include post-primary money: they leak the outcome)
+  apart, under a warning.
+- ``reliability.csv`` (``forecasting.scoreboard.reliability``: ``model, money_mode, bin, lower,
+  upper, n, mean_p, observed, events, band_low, band_high, in_band``): the calibration table and
+  plot.  Without it, the same table is computed from ``predictions.csv`` (``y``, ``p_loss``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: money modes in display order: leak-free first, the leak last
+MONEY_MODES = ("preprimary", "none", "yearend")
+MONEY_LABELS = {"preprimary": "pre-primary FEC money", "none": "no money",
+                "yearend": "year-end FEC totals (leak)"}
+LEAKY_MODES = ("yearend",)
+#: pooled-table columns, in order (``calibration`` is added from reliability.csv)
+MAIN_COLUMNS = ["model", "money", "n", "n_lost", "brier", "brier_skill", "calibration", "auc", "log_loss",
+                "recall_top10", "recall_top25", "share_mae", "share_cov80"]
+#: scoreboard columns the page leaves out (diagnostics in scoreboard.md); any other new column is shown
+HIDDEN_COLUMNS = {"money_mode", "n_share", "brier_ref", "brier_prefield", "brier_skill_prefield", "auc_prefield",
+                  "brier_contested", "auc_contested", "fit_seconds"}
+COLUMN_LABELS = {"money": "money", "n": "races", "n_lost": "lost", "brier": "Brier", "brier_skill": "Brier skill",
+                 "calibration": "calibration (bins in 90% range)", "auc": "AUC", "log_loss": "log loss",
+                 "recall_top10": "recall top 10", "recall_top25": "recall top 25", "share_mae": "share MAE",
+                 "share_cov80": "80% coverage"}
+RELIABILITY_COLUMNS = ["model", "money_mode", "bin", "lower", "upper", "n", "mean_p", "observed", "events",
+                       "band_low", "band_high", "in_band"]
+
+
+def money_label(mode) -> str:
+    if mode is None or (not isinstance(mode, str) and pd.isna(mode)) or mode == "":
+        return "not recorded"
+    return MONEY_LABELS.get(str(mode), str(mode))
+
+
+def _mode_order(mode) -> int:
+    return MONEY_MODES.index(mode) if mode in MONEY_MODES else len(MONEY_MODES)
+
+
+def read_reliability(backtest_dir: Path) -> pd.DataFrame | None:
+    """``reliability.csv``, else the reliability of ``predictions.csv``; None if neither exists."""
+    path = backtest_dir / "reliability.csv"
+    if path.is_file():
+        rel = pd.read_csv(path)
+        missing = [c for c in RELIABILITY_COLUMNS if c not in rel.columns]
+        if missing:
+            from features.errors import InputError
+            raise InputError(path, "reliability table lacks a column", field=missing[0])
+        return rel
+    preds = backtest_dir / "predictions.csv"
+    if preds.is_file():
+        df = pd.read_csv(preds)
+        if {"model", "y", "p_loss"} <= set(df.columns):
+            from forecasting.scoreboard import reliability
+            if "money_mode" not in df.columns:
+                df["money_mode"] = ""
+            return reliability(df)
+    return None
+
+
+def calibration_summary(rel: pd.DataFrame | None) -> dict[tuple[str, str], str]:
+    """Per (model, money_mode): 'k of m bins in band' over the non-empty bins."""
+    if rel is None:
+        return {}
+    out = {}
+    for (model, mode), g in rel[rel["n"] > 0].groupby(["model", "money_mode"], sort=False, dropna=False):
+        inside = g["in_band"].astype(str).str.lower().isin(["true", "1"]).sum()
+        out[(str(model), "" if pd.isna(mode) else str(mode))] = f"{int(inside)} of {len(g)}"
+    return out
+
+
+def skill_tables(board: pd.DataFrame, rel: pd.DataFrame | None) -> dict:
+    """The pooled tables (leak-free, leaky) and the per-cycle table, as template-ready dicts."""
+    sb = board.copy()
+    sb["cycle"] = sb["cycle"].astype(str)
+    if "money_mode" not in sb.columns:
+        sb["money_mode"] = ""
+    sb["money_mode"] = sb["money_mode"].fillna("").astype(str)
+    sb["money"] = sb["money_mode"].map(money_label)
+    calib = calibration_summary(rel)
+    sb["calibration"] = [calib.get((m, mm), "") for m, mm in zip(sb["model"].astype(str), sb["money_mode"])]
+    extra = [c for c in board.columns if c not in HIDDEN_COLUMNS and c not in MAIN_COLUMNS and c != "cycle"]
+    cols = [c for c in MAIN_COLUMNS if c in sb.columns] + extra
+    if not calib:
+        cols.remove("calibration")
+    sb["_mode"] = sb["money_mode"].map(_mode_order)
+    sb["leaky"] = sb["money_mode"].isin(LEAKY_MODES)
+    pooled = sb[sb["cycle"] == "pooled"].sort_values(["_mode", "brier_skill", "model"],
+                                                      ascending=[True, False, True], kind="stable")
+    cycles = sb[sb["cycle"] != "pooled"].sort_values(["_mode", "model", "cycle"], kind="stable")
+
+    def rows(df):
+        return df.to_dict(orient="records")
+
+    return {"columns": cols, "cycle_columns": ["cycle"] + cols,
+            "pooled": rows(pooled[~pooled["leaky"]]), "leaky": rows(pooled[pooled["leaky"]]),
+            "cycles": rows(cycles[~cycles["leaky"]]), "cycles_leaky": rows(cycles[cycles["leaky"]])}
+
+
+def calibration_tables(rel: pd.DataFrame | None, first_model: str | None = None) -> list[dict]:
+    """One table per (model, leak-free money mode): the non-empty bins; ``first_model`` first."""
+    if rel is None:
+        return []
+    r = rel.copy()
+    r["money_mode"] = r["money_mode"].fillna("").astype(str)
+    r = r[(r["n"] > 0) & ~r["money_mode"].isin(LEAKY_MODES)]
+    out = []
+    for (model, mode), g in r.groupby(["model", "money_mode"], sort=False):
+        inside = g["in_band"].astype(str).str.lower().isin(["true", "1"])
+        out.append({"model": str(model), "money_mode": mode, "money": money_label(mode),
+                    "summary": f"{int(inside.sum())} of {len(g)}",
+                    "rows": [{**rec, "in_band": bool(ib)} for rec, ib in zip(g.to_dict(orient="records"), inside)]})
+    out.sort(key=lambda t: (_mode_order(t["money_mode"]), t["model"] != first_model))
+    return out
+
+
+def calibration_png(rel: pd.DataFrame, path: Path, mode: str = "preprimary") -> Path | None:
+    """A readable reliability diagram of one money mode: every model, 90% bands, labelled axes."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    r = rel.copy()
+    r["money_mode"] = r["money_mode"].fillna("").astype(str)
+    if mode not in set(r["money_mode"]):
+        mode = next((m for m in MONEY_MODES if m in set(r["money_mode"]) and m not in LEAKY_MODES),
+                    r["money_mode"].iloc[0] if len(r) else mode)
+    r = r[(r["money_mode"] == mode) & (r["n"] > 0)]
+    if r.empty:
+        return None
+    models = list(dict.fromkeys(r["model"]))
+    with plt.rc_context({"font.size": 13}):
+        fig, ax = plt.subplots(figsize=(9, 7), dpi=110)
+        lim = min(1.0, max(0.1, float(np.nanmax(r[["mean_p", "observed", "band_high"]].to_numpy())) * 1.05))
+        ax.plot([0, lim], [0, lim], color="#888", lw=1.2, ls="--", label="perfectly calibrated")
+        for i, model in enumerate(models):
+            t = r[r["model"] == model]
+            dx = (i - (len(models) - 1) / 2) * 0.006
+            ax.plot(t["mean_p"] + dx, t["observed"], "o-", ms=7, lw=1.2, color=f"C{i}", label=str(model))
+            ax.vlines(t["mean_p"] + dx, t["band_low"], t["band_high"], color=f"C{i}", alpha=.3, lw=4)
+        ax.set_xlim(0, lim)
+        ax.set_ylim(0, lim)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        ax.set_xlabel("forecast chance of losing renomination (mean of the bin)")
+        ax.set_ylabel("share of those incumbents who lost")
+        ax.set_title(f"Backtest 2008-2024, {money_label(mode)}\n"
+                     "shaded bars: 90% range if the forecasts were calibrated", fontsize=13)
+        ax.grid(alpha=.3)
+        ax.legend(loc="upper left", fontsize=12)
+        fig.tight_layout()
+        fig.savefig(path, metadata={"Software": None})
+        plt.close(fig)
+    return path

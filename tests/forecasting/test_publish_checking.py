@@ -1,0 +1,109 @@
+"""'Checking our work' on the real backtest reports (``reports/backtest``, as `backtest` writes them).
+
+Before: every model appeared three times with no money mode (the leaky year-end rows, Brier skill
+0.41, looked like the best skill on the page), and the calibration code read ``lost`` from the
+predictions, a column the backtest never writes (it writes ``y``), so the page fell back to copying
+a 3-panel PNG shrunk to 550 px.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from features.paths import REPORTS_DIR
+from forecasting import snapshots
+from forecasting.publish import checking, publish
+from forecasting.scoreboard import best_model
+
+BACKTEST = REPORTS_DIR / "backtest"
+
+
+@pytest.fixture(scope="module")
+def board():
+    if not (BACKTEST / "scoreboard.csv").is_file() or not (BACKTEST / "reliability.csv").is_file():
+        pytest.skip("no committed backtest reports")
+    return pd.read_csv(BACKTEST / "scoreboard.csv", dtype={"cycle": str})
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory, board):
+    hist = snapshots.read_history()
+    if hist.empty:
+        pytest.skip("no committed snapshot history")
+    out = publish(tmp_path_factory.mktemp("chk") / "site", hist, backtest_dir=BACKTEST)
+    return out, (out / "checking-our-work.html").read_text()
+
+
+def _table(html: str, table_id: str) -> list[list[str]]:
+    body = re.search(rf'<table[^>]*id="{table_id}".*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+
+
+def test_every_row_says_its_money_mode_and_the_leak_is_apart(page, board):
+    _, html = page
+    pooled = board[board["cycle"] == "pooled"]
+    clean = _table(html, "pooled")
+    leaky = _table(html, "pooled-leaky")
+    assert len(clean) == int((pooled["money_mode"] != "yearend").sum())
+    assert len(leaky) == int((pooled["money_mode"] == "yearend").sum()) > 0
+    assert {r[1] for r in clean} == {checking.money_label(m) for m in pooled["money_mode"] if m != "yearend"}
+    assert {r[1] for r in leaky} == {"year-end FEC totals (leak)"}
+    # the leak-free table comes first on the page and leads with the best pre-primary model
+    assert html.index('id="pooled"') < html.index('id="pooled-leaky"')
+    best = best_model(board)
+    assert clean[0][0] == best and clean[0][1] == "pre-primary FEC money"
+    row = pooled[(pooled["model"] == best) & (pooled["money_mode"] == "preprimary")].iloc[0]
+    assert clean[0][5] == f"{row['brier_skill']:.3f}"
+    # no model/mode pair repeats: nothing is "shown three times" without saying why
+    pairs = [(r[0], r[1]) for r in clean + leaky]
+    assert len(pairs) == len(set(pairs))
+
+
+def test_calibration_comes_from_the_real_reliability_table(page):
+    out, html = page
+    rel = pd.read_csv(BACKTEST / "reliability.csv")
+    ens = rel[(rel["model"] == "ensemble") & (rel["money_mode"] == "preprimary") & (rel["n"] > 0)]
+    rows = re.search(r'<table class="calibration" data-model="ensemble" data-mode="preprimary">.*?<tbody>(.*?)'
+                     r"</tbody>", html, re.S).group(1)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", rows)]
+    assert [int(c[1]) for c in cells] == ens["n"].astype(int).tolist()
+    assert [int(c[4]) for c in cells] == ens["events"].astype(int).tolist()
+    assert [c[6] for c in cells] == ["yes" if v else "no" for v in ens["in_band"]]
+    inside = int(ens["in_band"].sum())
+    assert f"{inside} of {len(ens)} non-empty bins inside" in html
+    pooled = _table(html, "pooled")
+    assert next(r for r in pooled if r[0] == "ensemble" and r[1].startswith("pre"))[6] == f"{inside} of {len(ens)}"
+    # the leaky mode has no calibration table of its own
+    assert re.findall(r'<table class="calibration" data-model="[^"]+" data-mode="yearend"', html) == []
+    png = out / "calibration.png"
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    from PIL import Image
+    with Image.open(png) as im:
+        assert im.width >= 900 and im.height >= 700
+    assert '<img class="chart" src="calibration.png"' in html and 'width="550"' not in html
+
+
+def test_reliability_falls_back_to_the_predictions_the_backtest_writes(tmp_path):
+    if not (BACKTEST / "predictions.csv").is_file():
+        pytest.skip("no committed backtest predictions")
+    preds = pd.read_csv(BACKTEST / "predictions.csv")
+    assert "y" in preds.columns and "lost" not in preds.columns       # what the old code looked for
+    preds[preds["model"] == "ensemble"].to_csv(tmp_path / "predictions.csv", index=False)
+    rel = checking.read_reliability(tmp_path)
+    real = pd.read_csv(BACKTEST / "reliability.csv")
+    real = real[real["model"] == "ensemble"].reset_index(drop=True)
+    assert rel["n"].tolist() == real["n"].tolist()
+    assert rel["events"].fillna(-1).tolist() == real["events"].fillna(-1).tolist()
+
+
+def test_a_malformed_reliability_table_names_the_file_and_field(tmp_path):
+    from features.errors import InputError
+
+    pd.DataFrame({"model": ["x"], "money_mode": ["preprimary"], "n": [3]}).to_csv(tmp_path / "reliability.csv",
+                                                                                  index=False)
+    with pytest.raises(InputError, match="reliability table lacks a column") as err:
+        checking.read_reliability(tmp_path)
+    assert err.value.field == "bin" and "reliability.csv" in str(err.value)
