@@ -100,6 +100,18 @@ def publish(out_dir: str | Path, snapshots=None, backtest_dir: str | Path | None
 # ---------------------------------------------------------------------------------------------
 # Rendering
 # ---------------------------------------------------------------------------------------------
+#: the index's probability filter: [low, high) and its label
+PROBABILITY_BANDS = [(0.0, 0.01, "under 1%"), (0.01, 0.05, "1% to 5%"), (0.05, 0.20, "5% to 20%"),
+                     (0.20, float("inf"), "20% or more")]
+
+
+def probability_band(p) -> int | None:
+    """Index into PROBABILITY_BANDS of a P(loss) (None when missing)."""
+    if p is None or pd.isna(p):
+        return None
+    return next(i for i, (lo, hi, _) in enumerate(PROBABILITY_BANDS) if lo <= max(float(p), 0.0) < hi)
+
+
 def chosen_as_of(history: pd.DataFrame, cycle: int | None, as_of) -> pd.Timestamp:
     """The date the site shows: ``as_of`` if given (validated), else ``default_publish_as_of``."""
     if as_of is None:
@@ -141,8 +153,11 @@ def _render_site(root: Path, history: pd.DataFrame, backtest_dir: Path, cycle: i
             "n_later_simulated": int(((dates["as_of"] > shown) & dates["simulated"]).sum())}
 
     (root / "races").mkdir()
+    latest["band"] = [probability_band(v) for v in latest["p_loss"]]
     races = _records(latest)
-    _write(root / "index.html", env.get_template("index.html").render(meta=meta, races=races, root=""))
+    _write(root / "index.html", env.get_template("index.html").render(
+        meta=meta, races=races, root="", bands=[label for _, _, label in PROBABILITY_BANDS],
+        states=sorted(latest["state"].unique()), parties=sorted(latest["party"].unique())))
     timelines = _timelines(hist)
     by_slug: dict[str, list[dict]] = {}
     for rec in races:

@@ -126,3 +126,71 @@ def test_site_dump_dom(site, server, tmp_path):
                        capture_output=True, timeout=60)
         if shot.exists():
             shutil.copyfile(shot, SCREENSHOT)
+
+
+PHONE_SHOT = REPORTS_DIR / "site_phone_index.png"
+
+
+def _expected(latest, state=None, party=None, band=None, words=()):
+    from forecasting.publish.site import probability_band
+
+    keep = []
+    for r in latest.itertuples():
+        text = f"{r.state}-{r.district if r.district else 'AL'} {r.incumbent} {r.challengers or ''}".lower()
+        if ((state is None or r.state == state) and (party is None or r.party == party)
+                and (band is None or probability_band(r.p_loss) == band) and all(w in text for w in words)):
+            keep.append(r.incumbent)
+    return keep
+
+
+def test_index_at_phone_width_with_search_and_filters(site, server, tmp_path):
+    pytest.importorskip("playwright.sync_api", reason="playwright absent")
+    from playwright.sync_api import sync_playwright
+
+    _, latest = site
+    latest = latest.assign(challengers=latest["challengers"].fillna(""))
+    errors = []
+    with sync_playwright() as pw:
+        ctx = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=FLAGS,
+            viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2)
+        try:
+            page = ctx.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{server}/index.html")
+            # nothing wider than the phone: no sideways scrolling of the page
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            visible = "#races tbody tr:not([hidden])"
+
+            def shown():
+                return page.eval_on_selector_all(visible, "els => els.map(e => e.cells[1].textContent)")
+
+            assert len(shown()) == len(latest)
+            # the essential columns are on screen: race, incumbent, P(loss), share range
+            box = page.locator(f"{visible} td:nth-child(5)").first.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 390
+            assert not page.locator("#races tbody tr td:nth-child(3)").first.is_visible()   # challengers hidden
+
+            page.fill("#f-search", "gomez")
+            assert shown() == _expected(latest, words=["gomez"]) and "Jimmy Gomez" in shown()
+            assert page.locator("#f-count").inner_text() == f"{len(shown())} of {len(latest)} races"
+            page.fill("#f-search", "")
+            page.select_option("#f-state", "CA")
+            assert shown() == _expected(latest, state="CA") and len(shown()) > 1
+            page.select_option("#f-state", "")
+            page.select_option("#f-party", "R")
+            page.select_option("#f-band", "1")
+            assert shown() == _expected(latest, party="R", band=1)
+            page.screenshot(path=str(PHONE_SHOT), full_page=False)
+            # the filter is in the URL, so a filtered view can be shared
+            assert "party=R" in page.url and "band=1" in page.url
+            page.goto(f"{server}/index.html?state=NY&party=D")
+            assert shown() == _expected(latest, state="NY", party="D")
+
+            page.goto(f"{server}/races/CA-34-D.html")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            page.goto(f"{server}/checking-our-work.html")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        finally:
+            ctx.close()
+    assert errors == []
