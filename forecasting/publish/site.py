@@ -26,7 +26,7 @@ from markupsafe import Markup
 from features.errors import InputError
 from features.paths import REPORTS_DIR
 from forecasting.drivers import drivers_text
-from forecasting.publish import charts, checking, feeds
+from forecasting.publish import charts, checking, feeds, race_facts
 from forecasting.publish.target import check_publish_target, mark_site
 from forecasting.snapshots import (as_of_dates, default_publish_as_of, file_lock, history_path, latest_snapshot,
                                    merge_histories, read_history, typed)
@@ -45,6 +45,7 @@ def environment() -> Environment:
     env.filters["pts"] = _pts
     env.filters["date"] = _date
     env.filters["field_status"] = field_status
+    env.filters["usd"] = _usd
     env.filters["num"] = lambda v: "" if v is None or pd.isna(v) else f"{float(v):.6f}"
     return env
 
@@ -54,7 +55,8 @@ def race_slug(state: str, district: int, party: str) -> str:
 
 
 def publish(out_dir: str | Path, snapshots=None, backtest_dir: str | Path | None = None,
-            cycle: int | None = None, as_of=None) -> Path:
+            cycle: int | None = None, as_of=None, table: pd.DataFrame | None = None,
+            events_dir: str | Path | None = None) -> Path:
     """Write the site and feeds to ``out_dir`` (atomic swap; the old site survives any failure).
 
     Parameters
@@ -67,6 +69,9 @@ def publish(out_dir: str | Path, snapshots=None, backtest_dir: str | Path | None
     cycle : cycle to publish (default: the latest in the history).
     as_of : the date the index and feeds show: each race's latest snapshot on or before it (default:
         the latest as-of date with a snapshot that is not simulated, see ``snapshots.is_simulated``).
+    table : the central table for the race pages' money and FEC links (default: the committed one,
+        if built; without it the pages say so).
+    events_dir : the dated endorsement / outside-spending event tables (default ``data/processed``).
 
     Returns
     -------
@@ -88,7 +93,7 @@ def publish(out_dir: str | Path, snapshots=None, backtest_dir: str | Path | None
         tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
         os.chmod(tmp, 0o755)                       # mkdtemp makes it private; a site is served
         try:
-            _render_site(tmp, history, backtest_dir, cycle, as_of)
+            _render_site(tmp, history, backtest_dir, cycle, as_of, table, events_dir)
             mark_site(tmp)
             _swap_in(tmp, out)
         finally:
@@ -130,7 +135,13 @@ def chosen_as_of(history: pd.DataFrame, cycle: int | None, as_of) -> pd.Timestam
     return when.normalize()
 
 
-def _render_site(root: Path, history: pd.DataFrame, backtest_dir: Path, cycle: int | None, as_of=None) -> None:
+def _committed_table() -> pd.DataFrame | None:
+    from features.table import TABLE_CSV, load_table
+    return load_table(TABLE_CSV) if TABLE_CSV.is_file() else None
+
+
+def _render_site(root: Path, history: pd.DataFrame, backtest_dir: Path, cycle: int | None, as_of=None,
+                 table: pd.DataFrame | None = None, events_dir=None) -> None:
     env = environment()
     cycle = int(typed(history)["cycle"].max()) if cycle is None else int(cycle)
     shown = chosen_as_of(history, cycle, as_of)
@@ -159,12 +170,13 @@ def _render_site(root: Path, history: pd.DataFrame, backtest_dir: Path, cycle: i
         meta=meta, races=races, root="", bands=[label for _, _, label in PROBABILITY_BANDS],
         states=sorted(latest["state"].unique()), parties=sorted(latest["party"].unique())))
     timelines = _timelines(hist)
+    facts = race_facts.race_facts(table if table is not None else _committed_table(), races, events_dir)
     by_slug: dict[str, list[dict]] = {}
     for rec in races:
         by_slug.setdefault(rec["slug"], []).append(rec)
     race_tpl = env.get_template("race.html")
     for slug, recs in by_slug.items():
-        _render_race(race_tpl, root, slug, recs, timelines, meta)
+        _render_race(race_tpl, root, slug, recs, timelines, meta, facts)
     _render_checking(env, root, backtest_dir, meta)
 
     records = feeds.forecast_records(latest)
@@ -186,7 +198,8 @@ def _timelines(hist: pd.DataFrame) -> dict[tuple, list[dict]]:
     return out
 
 
-def _render_race(template, root: Path, slug: str, recs: list[dict], timelines: dict, meta: dict) -> None:
+def _render_race(template, root: Path, slug: str, recs: list[dict], timelines: dict, meta: dict,
+                 facts: dict | None = None) -> None:
     members = []
     for rec in recs:
         past = timelines.get(tuple(rec[k] for k in _RACE_KEY), [])
@@ -197,7 +210,7 @@ def _render_race(template, root: Path, slug: str, recs: list[dict], timelines: d
         members.append({**rec, "drivers_list": drivers, "drivers_text": drivers_text(drivers),
                         "what_if": what_if_note(rec, drivers),
                         "chart": Markup(charts.p_loss_svg([(t["as_of"], t["p_loss"], t["simulated"]) for t in past])),
-                        "timeline": past})
+                        "timeline": past, "facts": (facts or {}).get(tuple(rec[k] for k in _RACE_KEY))})
     first = recs[0]
     _write(root / "races" / f"{slug}.html", template.render(
         meta=meta, members=members, race={"slug": slug, "state": first["state"],
@@ -337,6 +350,12 @@ def _pct(v, digits: int = 1) -> str:
     if 0 < v < 0.001:
         return "<0.1%"
     return f"{100 * v:.{digits}f}%"
+
+
+def _usd(v) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    return f"${float(v):,.0f}"
 
 
 def _pts(v) -> str:
