@@ -22,15 +22,24 @@ MONEY_LABELS = {"preprimary": "pre-primary FEC money", "none": "no money",
                 "yearend": "year-end FEC totals (leak)"}
 LEAKY_MODES = ("yearend",)
 #: pooled-table columns, in order (``calibration`` is added from reliability.csv)
-MAIN_COLUMNS = ["model", "money", "n", "n_lost", "brier", "brier_skill", "calibration", "auc", "log_loss",
-                "recall_top10", "recall_top25", "share_mae", "share_cov80"]
+MAIN_COLUMNS = ["model", "money", "n", "n_lost", "brier", "brier_skill", "skill_ci", "skill_pair", "skill_nopair",
+                "calibration", "auc", "log_loss", "recall_top10", "recall_top25", "share_mae", "share_cov80"]
+#: interval columns (``forecasting.scoreboard.HONEST_COLUMNS``) shown as one "low to high" cell
+INTERVALS = {"skill_ci": ("brier_skill", "brier_skill_ci_low", "brier_skill_ci_high"),
+             "skill_pair": ("brier_skill_pair", "brier_skill_pair_ci_low", "brier_skill_pair_ci_high"),
+             "skill_nopair": ("brier_skill_nopair", None, None)}
 #: scoreboard columns the page leaves out (diagnostics in scoreboard.md); any other new column is shown
 HIDDEN_COLUMNS = {"money_mode", "n_share", "brier_ref", "brier_prefield", "brier_skill_prefield", "auc_prefield",
-                  "brier_contested", "auc_contested", "fit_seconds"}
+                  "brier_contested", "auc_contested", "fit_seconds", "brier_skill_ci_low", "brier_skill_ci_high",
+                  "brier_ref_pair", "brier_skill_pair", "brier_skill_pair_ci_low", "brier_skill_pair_ci_high",
+                  "n_pairing", "n_lost_pairing", "n_nopair", "n_lost_nopair", "brier_skill_nopair", "auc_nopair",
+                  "recall_top25_nopair"}
 COLUMN_LABELS = {"money": "money", "n": "races", "n_lost": "lost", "brier": "Brier", "brier_skill": "Brier skill",
                  "calibration": "calibration (bins in 90% range)", "auc": "AUC", "log_loss": "log loss",
                  "recall_top10": "recall top 10", "recall_top25": "recall top 25", "share_mae": "share MAE",
-                 "share_cov80": "80% coverage"}
+                 "share_cov80": "80% coverage", "skill_ci": "Brier skill 90% CI",
+                 "skill_pair": "skill vs pairing-aware base rate (90% CI)",
+                 "skill_nopair": "skill without member-vs-member rows"}
 RELIABILITY_COLUMNS = ["model", "money_mode", "bin", "lower", "upper", "n", "mean_p", "observed", "events",
                        "band_low", "band_high", "in_band"]
 
@@ -87,10 +96,20 @@ def skill_tables(board: pd.DataFrame, rel: pd.DataFrame | None) -> dict:
     sb["money"] = sb["money_mode"].map(money_label)
     calib = calibration_summary(rel)
     sb["calibration"] = [calib.get((m, mm), "") for m, mm in zip(sb["model"].astype(str), sb["money_mode"])]
+    for name, (value, low, high) in INTERVALS.items():
+        if value not in sb.columns:
+            continue
+        sb[name] = [_interval(v, lo, hi, with_value=name != "skill_ci") for v, lo, hi in zip(
+            sb[value], sb[low] if low in sb.columns else [None] * len(sb),
+            sb[high] if high in sb.columns else [None] * len(sb))]
+        if low is None or low not in sb.columns:
+            sb[name] = [None if v is None or pd.isna(v) else float(v) for v in sb[value]]
     extra = [c for c in board.columns if c not in HIDDEN_COLUMNS and c not in MAIN_COLUMNS and c != "cycle"]
     cols = [c for c in MAIN_COLUMNS if c in sb.columns] + extra
     if not calib:
         cols.remove("calibration")
+    if "skill_ci" in cols and "brier_skill_ci_low" not in sb.columns:
+        cols.remove("skill_ci")
     sb["_mode"] = sb["money_mode"].map(_mode_order)
     sb["leaky"] = sb["money_mode"].isin(LEAKY_MODES)
     pooled = sb[sb["cycle"] == "pooled"].sort_values(["_mode", "brier_skill", "model"],
@@ -103,6 +122,19 @@ def skill_tables(board: pd.DataFrame, rel: pd.DataFrame | None) -> dict:
     return {"columns": cols, "cycle_columns": ["cycle"] + cols,
             "pooled": rows(pooled[~pooled["leaky"]]), "leaky": rows(pooled[pooled["leaky"]]),
             "cycles": rows(cycles[~cycles["leaky"]]), "cycles_leaky": rows(cycles[cycles["leaky"]])}
+
+
+def _interval(value, low, high, with_value: bool = True) -> str | None:
+    """'0.189 (0.120 to 0.251)' / '0.120 to 0.251'; None when nothing is known."""
+    def ok(v):
+        return v is not None and not pd.isna(v)
+    if not ok(value) and not (ok(low) and ok(high)):
+        return None
+    ci = f"{float(low):.3f} to {float(high):.3f}" if ok(low) and ok(high) else ""
+    if not with_value:
+        return ci or None
+    head = f"{float(value):.3f}" if ok(value) else "–"
+    return f"{head} ({ci})" if ci else head
 
 
 def calibration_tables(rel: pd.DataFrame | None, first_model: str | None = None) -> list[dict]:

@@ -128,7 +128,10 @@ def test_checking_our_work_reads_the_backtest(tmp_path, store):
                   "log_loss": [0.1, 0.09, 0.1, 0.05], "brier_skill": [0.1, 0.08, 0.0, 0.4], "auc": [0.8, 0.78, 0.5, 0.9],
                   "recall_top10": [0.2, 0.1, 0.0, 0.5], "recall_top25": [0.3, 0.2, 0.1, 0.6],
                   "share_mae": [0.08, 0.09, 0.1, 0.07], "share_cov80": [0.79, 0.8, 0.7, 0.8],
-                  "skill_vs_pairing": [0.05, 0.04, 0.0, 0.3]}).to_csv(bt / "scoreboard.csv", index=False)
+                  "skill_vs_pairing": [0.05, 0.04, 0.0, 0.3],
+                  "brier_skill_ci_low": [0.01, 0.021, -0.01, 0.3], "brier_skill_ci_high": [0.2, 0.139, 0.01, 0.5],
+                  "brier_skill_pair": [0.04, 0.031, -0.02, 0.35], "brier_skill_pair_ci_low": [0.0, -0.012, -0.05, 0.2],
+                  "brier_skill_pair_ci_high": [0.1, 0.077, 0.0, 0.4]}).to_csv(bt / "scoreboard.csv", index=False)
     pd.DataFrame({"model": ["boosted"] * 4, "money_mode": ["preprimary"] * 4, "p_loss": [0.01, 0.02, 0.3, 0.5],
                   "y": [0, 0, 1, 0]}).to_csv(bt / "predictions.csv", index=False)
     out = publish(tmp_path / "site", store, backtest_dir=bt)
@@ -137,6 +140,9 @@ def test_checking_our_work_reads_the_backtest(tmp_path, store):
     assert page.index('id="pooled"') < page.index('id="cycles"')       # pooled rows first
     assert page.index("0.400") > page.index('id="pooled-leaky"')          # the leak sits apart
     assert "skill_vs_pairing" in page                                      # a new scoreboard column is shown
+    pooled = page[page.index('id="pooled"'):page.index('id="pooled-leaky"')]
+    assert "0.021 to 0.139" in pooled and "0.031 (-0.012 to 0.077)" in pooled   # honest-eval's intervals
+    assert "brier_skill_ci_low" not in page
     assert "3 of 3 non-empty bins" in page                                # bins 0-10%, 30-40%, 50-60%
     assert (out / "calibration.png").read_bytes()[:4] == b"\x89PNG"
 
