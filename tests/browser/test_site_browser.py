@@ -189,8 +189,11 @@ def test_index_at_phone_width_with_search_and_filters(site, server, tmp_path):
 
             page.goto(f"{server}/races/CA-34-D.html")
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            assert page.locator("#money").is_visible()
+            page.screenshot(path=str(PHONE_SHOT.with_name("site_phone_race.png")), full_page=True)
             page.goto(f"{server}/checking-our-work.html")
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            page.screenshot(path=str(PHONE_SHOT.with_name("site_phone_checking.png")), full_page=True)
         finally:
             ctx.close()
     assert errors == []
