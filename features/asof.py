@@ -67,7 +67,22 @@ def as_of_view(table: pd.DataFrame, as_of=PRE_PRIMARY, money: str = "preprimary"
 
     _apply_money(view, when, money)
     _apply_events(view, when, events_dir or PROCESSED_DIR)
+    _apply_dated_evidence(view, when)
     return view
+
+
+#: evidence groups carried on the row with their own date column (features.columns.DATED_GROUPS)
+EVIDENCE_GROUPS = ("ideology",)
+
+
+def _apply_dated_evidence(view: pd.DataFrame, when: pd.Series) -> None:
+    """Blank an evidence group on rows where its date is after the as-of date."""
+    for group in EVIDENCE_GROUPS:
+        date_col = DATED_GROUPS[group]
+        if date_col not in view.columns:
+            continue
+        late = (pd.to_datetime(view[date_col]) > when).to_numpy()
+        _blank(view, GROUPS[group], late)
 
 
 def _blank(view: pd.DataFrame, cols, mask) -> None:
@@ -103,6 +118,12 @@ def _apply_events(view: pd.DataFrame, when: pd.Series, events_dir: Path) -> None
     if spend_path.exists():
         events = outside_spending.read_events(spend_path)
         agg = outside_spending.aggregate_spending(events, view, when)
+        for col in agg.columns:
+            view[col] = agg[col].to_numpy()
+    scandal_path = Path(events_dir) / "misconduct_events.csv"
+    if scandal_path.exists() and "bioguide_id" in view.columns:
+        from features import misconduct
+        agg = misconduct.aggregate_misconduct(misconduct.read_events(scandal_path), view, when)
         for col in agg.columns:
             view[col] = agg[col].to_numpy()
     end_path = Path(events_dir) / "endorsement_events.csv"

@@ -34,11 +34,12 @@ class BuildResult:
     calendar: pd.DataFrame
     spending_events: pd.DataFrame
     endorsement_events: pd.DataFrame
+    misconduct_events: pd.DataFrame = field(default_factory=pd.DataFrame)
     match_report: dict = field(default_factory=dict)
 
 
 STEPS = ("results 2002-2020", "results 2022", "results 2024", "field 2026", "calendar", "incumbents",
-         "districts", "money", "outside spending", "endorsements", "validate")
+         "districts", "money", "outside spending", "endorsements", "evidence", "validate")
 
 
 def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
@@ -102,11 +103,24 @@ def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
     rows = rows.join(endorsements.aggregate_endorsements(end_events, rows, as_of))
 
     say(STEPS[10])
+    from features import misconduct
+    scandal_events = misconduct.misconduct_events(raw)
+    rows = _evidence(raw, rows, as_of, scandal_events)
+
+    say(STEPS[11])
     rows = _provenance(rows)
     rows = normalize_types(rows)
     rows = rows[ordered_columns(rows)]
     validate_table(rows)
-    return BuildResult(rows, cal, spend_events, end_events, match_report)
+    return BuildResult(rows, cal, spend_events, end_events, scandal_events, match_report)
+
+
+def _evidence(raw: Path, rows: pd.DataFrame, as_of: pd.Series, scandal_events: pd.DataFrame) -> pd.DataFrame:
+    """Dated evidence families of issue #9 (each its own module; each column carries its date)."""
+    from features import ideology, misconduct
+
+    rows = rows.join(ideology.ideology_features(raw, rows))
+    return rows.join(misconduct.aggregate_misconduct(scandal_events, rows, as_of.reindex(rows.index)))
 
 
 def _attach_calendar(rows: pd.DataFrame, cal: pd.DataFrame) -> pd.DataFrame:
@@ -208,7 +222,7 @@ def raw_checksums(raw: Path) -> dict[str, str]:
 def write_outputs(result: BuildResult, raw: Path, out_dir: Path = PROCESSED_DIR,
                   calendar_dir: Path = CALENDAR_DIR) -> dict:
     """Write table, event tables, calendar and manifest; every file is written to a temp then renamed."""
-    from features import endorsements, outside_spending
+    from features import endorsements, misconduct, outside_spending
     from features.calendar import write_calendar
 
     out_dir = Path(out_dir)
@@ -218,6 +232,7 @@ def write_outputs(result: BuildResult, raw: Path, out_dir: Path = PROCESSED_DIR,
         f"{TABLE_NAME}.parquet": lambda p: result.table.to_parquet(p, index=False),
         "outside_spending_events.csv": lambda p: outside_spending.write_events(result.spending_events, p),
         "endorsement_events.csv": lambda p: endorsements.write_events(result.endorsement_events, p),
+        "misconduct_events.csv": lambda p: misconduct.write_events(result.misconduct_events, p),
     }
     staged = {}
     try:

@@ -47,6 +47,11 @@ GROUPS: dict[str, list[str]] = {
         "end_sanders_chal", "end_aoc_chal", "end_trump_against_inc", "end_trump_for_inc", "end_leadership_inc",
         "end_aipac_inc", "end_aipac_chal", "end_dmfi_inc", "end_dmfi_chal", "end_last_date",
     ],
+    # Voteview Nokken-Poole in the Congress before the primary's (features.ideology)
+    "ideology": ["np_dim1_prev", "np_party_median_prev", "np_extremity", "np_moderate_pct", "np_cross_party",
+                 "ideology_congress", "ideology_date"],
+    # GovTrack misconduct events known by the as-of date (features.misconduct)
+    "misconduct": ["misconduct_n_2y", "misconduct_serious_4y", "misconduct_last_date"],
     "provenance": ["match_method", "match_score", "sitting_in_congress", "source_results", "source_incumbent", "source_district", "source_money",
                    "source_outside", "source_endorsements", "imputed_flags"],
 }
@@ -67,4 +72,6 @@ DATED_GROUPS = {
     "money_yearend": "money_ye_cvg_end",
     "outside_spending": "os_last_date",
     "endorsements": "end_last_date",
+    "ideology": "ideology_date",
+    "misconduct": "misconduct_last_date",
 }

@@ -57,6 +57,8 @@ FEATURES: dict[str, list[str]] = {
     "money": ["log_inc_receipts", "log_chal_receipts", "log_money_ratio", "log_inc_cash", "log_chal_cash"],
     "outside_spending": [f"log_{c}" for c in OS_AMOUNTS],
     "endorsements": list(END_FLAGS),
+    "ideology": ["np_dim1_prev", "np_extremity", "np_moderate_pct", "np_cross_party"],
+    "misconduct": ["misconduct_n_2y", "misconduct_serious_4y"],
     "curated_coverage": ["os_covered", "end_covered"],
 }
 #: hand-curated, press-selected sources (2018+)
@@ -84,6 +86,8 @@ SOURCE_COLUMNS: dict[str, list[str]] = {
     "money": ["inc_receipts", "chal_receipts", "inc_cash", "chal_cash", "money_cvg_end"],
     "outside_spending": GROUPS["outside_spending"],
     "endorsements": GROUPS["endorsements"],
+    "ideology": ["np_dim1_prev", "np_extremity", "np_moderate_pct", "np_cross_party", "ideology_date"],
+    "misconduct": ["misconduct_n_2y", "misconduct_serious_4y", "misconduct_last_date"],
     "curated_coverage": ["os_covered", "end_covered"] + GROUPS["outside_spending"] + GROUPS["endorsements"],
 }
 assert not set().union(*SOURCE_COLUMNS.values()) & set(OUTCOME_COLUMNS), "an outcome is a model input"
@@ -265,11 +269,21 @@ def _curated_coverage(view):
             "end_covered": _covered(view, "end_covered", flags)}
 
 
+def _ideology(view):
+    return {c: _num(view, c) for c in FEATURES["ideology"]}
+
+
+def _misconduct(view):
+    # 0 when no event is known by the as-of date (GovTrack covers every member; thin before 2009)
+    return {c: _num(view, c).fillna(0.0) for c in FEATURES["misconduct"]}
+
+
 _BUILDERS = {
     "incumbent": _incumbent, "leadership": _leadership, "district": _district, "party": _party, "region": _region,
     "system": _system, "contest": _contest, "national": _national, "field": _field,
     "money": _money, "outside_spending": _outside, "endorsements": _endorsements,
-    "curated_coverage": _curated_coverage,
+    "curated_coverage": _curated_coverage, "ideology": _ideology,
+    "misconduct": _misconduct,
 }
 assert set(_BUILDERS) == set(FEATURES)
 

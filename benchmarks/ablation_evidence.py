@@ -1,0 +1,165 @@
+"""Ablation of the issue #9 evidence families in the rolling-origin backtest.
+
+For each configuration (the current features; + each evidence family alone; all of them) the
+ensemble (logit + boosted, the published champion's settings) is backtested 2008-2024 as of the day
+before each primary with pre-primary money, and scored pooled: Brier skill against the base rate,
+Brier skill against a pairing-aware reference (the base rate, with 1/2 for each member of a
+member-vs-member primary once the field is known: one of the two must lose), AUC, recall of losers
+among each cycle's 25 highest-risk incumbents.  It also lists the defeats the current features rank
+below 25th in their cycle ("misses") and which of them each family brings into the top 25.
+
+Run: ``PYTHONPATH=. python benchmarks/ablation_evidence.py [--cycles 2012 2014 ...] [--out reports/ablation_evidence.md]``
+(about 1-2 min per configuration on 2 cores).  The output is recorded in ``reports/``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from features.constants import BACKTEST_CYCLES
+from features.matrix import DEFAULT_GROUPS, FEATURES
+from features.table import load_table
+from forecasting import metrics
+from forecasting.backtest import run_backtest
+from forecasting.models import logit as logit_mod
+from forecasting.models.registry import make_model
+
+#: evidence family -> (feature groups for the boosted member, extra logit features (both stages))
+FAMILIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "ideology": (("ideology",), ("np_extremity", "np_moderate_pct")),
+    "misconduct": (("misconduct",), ("misconduct_serious_4y", "misconduct_n_2y")),
+    "challenger_quality": (("challenger_quality",), ("chal_former_member", "chal_state_office")),
+    "outside_money_fec": (("outside_money_fec",), ("log_ie_pro_israel_against_inc", "log_ie_against_inc")),
+}
+
+
+def available_families() -> dict:
+    """The families whose feature groups exist in ``features.matrix`` (built so far)."""
+    return {k: v for k, v in FAMILIES.items() if all(g in FEATURES for g in v[0])}
+
+
+def ensemble_factory(groups: list[str], extra: list[str]):
+    base_loss = list(logit_mod.LOSS_FEATURES)
+    base_cont = list(logit_mod.CONTESTED_FEATURES)
+    logit_kw = {"prior_scale": 1.0, "pair_rule": True,
+                "loss_features": base_loss + [f for f in extra if f not in base_loss],
+                "contested_features": base_cont + [f for f in extra if f not in base_cont],
+                "share_features": base_loss + [f for f in extra if f not in base_loss]}
+    boosted_kw = {"max_iter": 100, "min_samples_leaf": 40, "calibration": "sigmoid",
+                  "share_conformal_folds": 3, "pair_rule": True, "groups": list(groups)}
+    return lambda: make_model("ensemble", members=["logit", "boosted"],
+                              member_kwargs={"logit": logit_kw, "boosted": boosted_kw}, pair_rule=True,
+                              random_state=20260101)
+
+
+def configurations(families: dict) -> dict[str, tuple[list[str], list[str]]]:
+    evidence_groups = {g for groups, _ in FAMILIES.values() for g in groups}
+    base = [g for g in DEFAULT_GROUPS if g not in evidence_groups]
+    out = {"current": (base, [])}
+    for name, (groups, extra) in families.items():
+        out[f"+{name}"] = (base + list(groups), list(extra))
+    if len(families) > 1:
+        out["all evidence"] = (base + [g for gs, _ in families.values() for g in gs],
+                               [f for _, ex in families.values() for f in ex])
+    return out
+
+
+def markdown(df: pd.DataFrame) -> str:
+    """A plain Markdown table (floats to 3 decimals)."""
+    def cell(v):
+        return f"{v:.3f}" if isinstance(v, (float, np.floating)) else str(v)
+    head = "| " + " | ".join(map(str, df.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in df.columns) + "|"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, rule] + body)
+
+
+def pair_reference(pred: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
+    """Base-rate forecast, with 1/2 for member-vs-member primaries (one of the two must lose)."""
+    ivi = table.loc[pred["row"], "incumbent_vs_incumbent"].astype("boolean").fillna(False).to_numpy()
+    return np.where(ivi, 0.5, pred["p_ref"].to_numpy())
+
+
+def ranks(pred: pd.DataFrame) -> pd.Series:
+    return pred.groupby("cycle")["p_loss"].rank(ascending=False, method="first")
+
+
+def run(cycles, out_path: Path) -> str:
+    table = load_table()
+    fams = available_families()
+    configs = configurations(fams)
+    rows, rank_by_config, ref_cache = [], {}, None
+    for name, (groups, extra) in configs.items():
+        t0 = time.perf_counter()
+        res = run_backtest(table, {"ensemble": ensemble_factory(groups, extra)}, money_modes=["preprimary"],
+                           cycles=cycles)
+        p = res.predictions
+        ref = p[p["model"] == "base_rate"].set_index("row")["p_loss"]
+        e = p[p["model"] == "ensemble"].copy()
+        e["p_ref"] = ref.reindex(e["row"]).to_numpy()
+        e = e[e["y"].notna()]
+        pref = pair_reference(e, table)
+        nopair = ~table.loc[e["row"], "incumbent_vs_incumbent"].astype("boolean").fillna(False).to_numpy()
+        s = metrics.score(e, e["p_ref"].to_numpy())
+        rows.append({"config": name, "n": s["n"], "n_lost": s["n_lost"], "brier": s["brier"],
+                     "skill_vs_base": s["brier_skill"],
+                     "skill_vs_pair_ref": metrics.brier_skill(e["y"], e["p_loss"], pref),
+                     "skill_no_pairs": metrics.brier_skill(e["y"][nopair], e["p_loss"][nopair],
+                                                           e["p_ref"][nopair]),
+                     "auc": s["auc"], "recall_top10": s["recall_top10"], "recall_top25": s["recall_top25"],
+                     "minutes": (time.perf_counter() - t0) / 60})
+        e["rank"] = ranks(e).to_numpy()
+        rank_by_config[name] = e.set_index("row")[["cycle", "state", "district", "incumbent", "y", "rank",
+                                                   "p_loss"]]
+        print(f"{name}: {rows[-1]}", file=sys.stderr)
+    scores = pd.DataFrame(rows)
+    base = rank_by_config["current"]
+    losers = base[base["y"] == 1]
+    misses = losers[losers["rank"] > 25].sort_values(["cycle", "rank"])
+    caught = {}
+    for name, r in rank_by_config.items():
+        if name == "current":
+            continue
+        rr = r.loc[misses.index, "rank"]
+        caught[name] = misses.index[rr <= 25].tolist()
+    lines = ["# Evidence ablation (issue #9)", "",
+             f"Ensemble (logit + boosted), rolling origin {min(cycles)}-{max(cycles)}, as of the day before "
+             "each primary, pre-primary money. Skill against the base rate fitted in the same fold; "
+             "`skill_vs_pair_ref`: against the base rate with 1/2 for each member of a member-vs-member "
+             "primary; `skill_no_pairs`: rows without such pairings. Generated by "
+             "`benchmarks/ablation_evidence.py`.", "",
+             markdown(scores), "",
+             f"## Misses of the current features: {len(misses)} of {len(losers)} defeats ranked below 25th", ""]
+    m = misses.copy()
+    for name, r in rank_by_config.items():
+        if name != "current":
+            m[f"rank {name}"] = r.loc[m.index, "rank"].astype(int)
+    m["rank"] = m["rank"].astype(int)
+    lines += [markdown(m.drop(columns=["y", "p_loss"])), "", "## Caught (moved into the top 25)", ""]
+    for name, idx in caught.items():
+        who = ", ".join(f"{misses.loc[i, 'incumbent']} {misses.loc[i, 'state']}-{misses.loc[i, 'district']} "
+                        f"{misses.loc[i, 'cycle']}" for i in idx) or "none"
+        lost = [i for i in losers.index if losers.loc[i, "rank"] <= 25 and rank_by_config[name].loc[i, "rank"] > 25]
+        lines.append(f"- **{name}**: {len(idx)} caught ({who}); {len(lost)} previously caught now missed")
+    text = "\n".join(lines) + "\n"
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(text)
+    scores.to_csv(out_path.with_suffix(".csv"), index=False)
+    return text
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cycles", type=int, nargs="*", default=list(BACKTEST_CYCLES))
+    ap.add_argument("--out", type=Path, default=Path("reports/ablation_evidence.md"))
+    args = ap.parse_args(argv)
+    print(run(args.cycles, args.out))
+
+
+if __name__ == "__main__":
+    main()
