@@ -29,12 +29,15 @@ from forecasting.backtest import run_backtest
 from forecasting.models import logit as logit_mod
 from forecasting.models.registry import make_model
 
-#: evidence family -> (feature groups for the boosted member, extra logit features (both stages))
-FAMILIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "ideology": (("ideology",), ("np_extremity", "np_moderate_pct")),
-    "misconduct": (("misconduct",), ("misconduct_serious_4y", "misconduct_n_2y")),
-    "challenger_quality": (("challenger_quality",), ("chal_former_member", "chal_state_office")),
-    "outside_money_fec": (("outside_money_fec",), ("log_ie_pro_israel_against_inc", "log_ie_against_inc")),
+#: evidence family -> (feature groups for the boosted member, extra logit features of P(loss | contested)
+#: and the share, extra logit features of P(contested)); field-like families never enter P(contested)
+FAMILIES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "ideology": (("ideology",), ("np_extremity", "np_moderate_pct"), ("np_extremity", "np_moderate_pct")),
+    "misconduct": (("misconduct",), ("misconduct_serious_4y", "misconduct_n_2y"),
+                   ("misconduct_serious_4y", "misconduct_n_2y")),
+    "challenger_quality": (("challenger_quality",), ("chal_former_member", "chal_state_office"), ()),
+    "outside_money_fec": (("outside_money_fec",), ("log_pi_fec_against_inc", "log_pi_fec_for_inc"),
+                          ("log_pi_fec_against_inc", "log_pi_fec_for_inc")),
 }
 
 
@@ -43,13 +46,14 @@ def available_families() -> dict:
     return {k: v for k, v in FAMILIES.items() if all(g in FEATURES for g in v[0])}
 
 
-def ensemble_factory(groups: list[str], extra: list[str]):
+def ensemble_factory(groups: list[str], extra: tuple[list[str], list[str]]):
+    loss_extra, cont_extra = extra
     base_loss = list(logit_mod.LOSS_FEATURES)
     base_cont = list(logit_mod.CONTESTED_FEATURES)
     logit_kw = {"prior_scale": 1.0, "pair_rule": True,
-                "loss_features": base_loss + [f for f in extra if f not in base_loss],
-                "contested_features": base_cont + [f for f in extra if f not in base_cont],
-                "share_features": base_loss + [f for f in extra if f not in base_loss]}
+                "loss_features": base_loss + [f for f in loss_extra if f not in base_loss],
+                "contested_features": base_cont + [f for f in cont_extra if f not in base_cont],
+                "share_features": base_loss + [f for f in loss_extra if f not in base_loss]}
     boosted_kw = {"max_iter": 100, "min_samples_leaf": 40, "calibration": "sigmoid",
                   "share_conformal_folds": 3, "pair_rule": True, "groups": list(groups)}
     return lambda: make_model("ensemble", members=["logit", "boosted"],
@@ -57,15 +61,16 @@ def ensemble_factory(groups: list[str], extra: list[str]):
                               random_state=20260101)
 
 
-def configurations(families: dict) -> dict[str, tuple[list[str], list[str]]]:
-    evidence_groups = {g for groups, _ in FAMILIES.values() for g in groups}
+def configurations(families: dict) -> dict[str, tuple[list[str], tuple[list[str], list[str]]]]:
+    evidence_groups = {g for groups, _, _ in FAMILIES.values() for g in groups}
     base = [g for g in DEFAULT_GROUPS if g not in evidence_groups]
-    out = {"current": (base, [])}
-    for name, (groups, extra) in families.items():
-        out[f"+{name}"] = (base + list(groups), list(extra))
+    out = {"current": (base, ([], []))}
+    for name, (groups, loss_extra, cont_extra) in families.items():
+        out[f"+{name}"] = (base + list(groups), (list(loss_extra), list(cont_extra)))
     if len(families) > 1:
-        out["all evidence"] = (base + [g for gs, _ in families.values() for g in gs],
-                               [f for _, ex in families.values() for f in ex])
+        out["all evidence"] = (base + [g for gs, _, _ in families.values() for g in gs],
+                               ([f for _, ex, _ in families.values() for f in ex],
+                                [f for _, _, ex in families.values() for f in ex]))
     return out
 
 

@@ -61,9 +61,9 @@ def as_of_view(table: pd.DataFrame, as_of=PRE_PRIMARY, money: str = "preprimary"
 
     known = (when >= effective_deadline(view)).to_numpy()
     view["field_known"] = pd.array(known, dtype="boolean")
-    for col in FIELD_COLUMNS + ["top_challenger", "top_challenger_party"]:
+    for col in FIELD_COLUMNS + ["top_challenger", "top_challenger_party"] + GROUPS["challenger_quality"]:
         if col in view.columns:
-            view.loc[~known, col] = pd.NA
+            view.loc[~known, col] = np.nan if pd.api.types.is_float_dtype(view[col]) else pd.NA
 
     _apply_money(view, when, money)
     _apply_events(view, when, events_dir or PROCESSED_DIR)
@@ -124,6 +124,12 @@ def _apply_events(view: pd.DataFrame, when: pd.Series, events_dir: Path) -> None
     if scandal_path.exists() and "bioguide_id" in view.columns:
         from features import misconduct
         agg = misconduct.aggregate_misconduct(misconduct.read_events(scandal_path), view, when)
+        for col in agg.columns:
+            view[col] = agg[col].to_numpy()
+    pi_path = Path(events_dir) / "pro_israel_events.csv"
+    if pi_path.exists() and "fec_id" in view.columns:
+        from features import pro_israel_money
+        agg = pro_israel_money.aggregate_pro_israel(pro_israel_money.read_events(pi_path), view, when)
         for col in agg.columns:
             view[col] = agg[col].to_numpy()
     end_path = Path(events_dir) / "endorsement_events.csv"

@@ -35,6 +35,7 @@ class BuildResult:
     spending_events: pd.DataFrame
     endorsement_events: pd.DataFrame
     misconduct_events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pro_israel_events: pd.DataFrame = field(default_factory=pd.DataFrame)
     match_report: dict = field(default_factory=dict)
 
 
@@ -75,6 +76,8 @@ def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
     dist = pd.concat([district.district_features(raw, c) for c in TRAIN_CYCLES + (LIVE_CYCLE,)],
                      ignore_index=True)
     rows = rows.merge(dist, on=["cycle", "state", "district"], how="left", validate="many_to_one")
+    from features.pres_2000s import fill_pres_2000s     # 2002-2008: Gore 2000 / Kerry 2004 by district
+    rows = fill_pres_2000s(raw, rows)
     rows["pres_lean"] = district.pres_lean(rows["d_pres_share"], rows["national_d_share"], rows["party"])
     rows = rows.sort_values(["cycle", "state", "district", "party", "incumbent"]).reset_index(drop=True)
     rows["beat_incumbent_in_primary"] = legislators.beat_incumbent_flags(rows)
@@ -103,23 +106,26 @@ def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
     rows = rows.join(endorsements.aggregate_endorsements(end_events, rows, as_of))
 
     say(STEPS[10])
-    from features import misconduct
+    from features import misconduct, pro_israel_money
     scandal_events = misconduct.misconduct_events(raw)
+    pi_events = pro_israel_money.pro_israel_events(raw)
     rows = _evidence(raw, rows, as_of, scandal_events)
+    rows = rows.join(pro_israel_money.aggregate_pro_israel(pi_events, rows, as_of.reindex(rows.index)))
 
     say(STEPS[11])
     rows = _provenance(rows)
     rows = normalize_types(rows)
     rows = rows[ordered_columns(rows)]
     validate_table(rows)
-    return BuildResult(rows, cal, spend_events, end_events, scandal_events, match_report)
+    return BuildResult(rows, cal, spend_events, end_events, scandal_events, pi_events, match_report)
 
 
 def _evidence(raw: Path, rows: pd.DataFrame, as_of: pd.Series, scandal_events: pd.DataFrame) -> pd.DataFrame:
     """Dated evidence families of issue #9 (each its own module; each column carries its date)."""
-    from features import ideology, misconduct
+    from features import challenger_quality, ideology, misconduct
 
     rows = rows.join(ideology.ideology_features(raw, rows))
+    rows = rows.join(challenger_quality.challenger_quality(raw, rows))
     return rows.join(misconduct.aggregate_misconduct(scandal_events, rows, as_of.reindex(rows.index)))
 
 
@@ -222,7 +228,7 @@ def raw_checksums(raw: Path) -> dict[str, str]:
 def write_outputs(result: BuildResult, raw: Path, out_dir: Path = PROCESSED_DIR,
                   calendar_dir: Path = CALENDAR_DIR) -> dict:
     """Write table, event tables, calendar and manifest; every file is written to a temp then renamed."""
-    from features import endorsements, misconduct, outside_spending
+    from features import endorsements, misconduct, outside_spending, pro_israel_money
     from features.calendar import write_calendar
 
     out_dir = Path(out_dir)
@@ -233,6 +239,7 @@ def write_outputs(result: BuildResult, raw: Path, out_dir: Path = PROCESSED_DIR,
         "outside_spending_events.csv": lambda p: outside_spending.write_events(result.spending_events, p),
         "endorsement_events.csv": lambda p: endorsements.write_events(result.endorsement_events, p),
         "misconduct_events.csv": lambda p: misconduct.write_events(result.misconduct_events, p),
+        "pro_israel_events.csv": lambda p: pro_israel_money.write_events(result.pro_israel_events, p),
     }
     staged = {}
     try:

@@ -52,6 +52,10 @@ GROUPS: dict[str, list[str]] = {
                  "ideology_congress", "ideology_date"],
     # GovTrack misconduct events known by the as-of date (features.misconduct)
     "misconduct": ["misconduct_n_2y", "misconduct_serious_4y", "misconduct_last_date"],
+    # is someone in the filed field a former member / state office holder (features.challenger_quality)
+    "challenger_quality": ["chal_former_member", "chal_state_office", "chal_quality_names", "chal_quality_date"],
+    # FEC pro-Israel PAC money (UDP IEs, AIPAC PAC / NORPAC contributions), dated (features.pro_israel_money)
+    "outside_money_fec": ["pi_fec_against_inc", "pi_fec_for_inc", "pi_fec_last_date"],
     "provenance": ["match_method", "match_score", "sitting_in_congress", "source_results", "source_incumbent", "source_district", "source_money",
                    "source_outside", "source_endorsements", "imputed_flags"],
 }
@@ -74,4 +78,6 @@ DATED_GROUPS = {
     "endorsements": "end_last_date",
     "ideology": "ideology_date",
     "misconduct": "misconduct_last_date",
+    "challenger_quality": "chal_quality_date",
+    "outside_money_fec": "pi_fec_last_date",
 }

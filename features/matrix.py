@@ -59,6 +59,8 @@ FEATURES: dict[str, list[str]] = {
     "endorsements": list(END_FLAGS),
     "ideology": ["np_dim1_prev", "np_extremity", "np_moderate_pct", "np_cross_party"],
     "misconduct": ["misconduct_n_2y", "misconduct_serious_4y"],
+    "challenger_quality": ["chal_former_member", "chal_state_office"],
+    "outside_money_fec": ["log_pi_fec_against_inc", "log_pi_fec_for_inc"],
     "curated_coverage": ["os_covered", "end_covered"],
 }
 #: hand-curated, press-selected sources (2018+)
@@ -69,7 +71,7 @@ NON_DEFAULT_GROUPS = ("curated_coverage", "leadership")
 DEFAULT_GROUPS = tuple(g for g in FEATURES if g not in NON_DEFAULT_GROUPS)
 ALL_GROUPS = tuple(FEATURES)
 #: groups describing the field: inputs of P(loss | contested), never of P(contested) (they define it)
-FIELD_GROUPS = ("field",)
+FIELD_GROUPS = ("field", "challenger_quality")
 
 #: table columns each feature group reads (what ``features.asof.assert_as_of`` must check)
 SOURCE_COLUMNS: dict[str, list[str]] = {
@@ -88,6 +90,8 @@ SOURCE_COLUMNS: dict[str, list[str]] = {
     "endorsements": GROUPS["endorsements"],
     "ideology": ["np_dim1_prev", "np_extremity", "np_moderate_pct", "np_cross_party", "ideology_date"],
     "misconduct": ["misconduct_n_2y", "misconduct_serious_4y", "misconduct_last_date"],
+    "challenger_quality": ["chal_former_member", "chal_state_office", "chal_quality_date", "field_known"],
+    "outside_money_fec": ["pi_fec_against_inc", "pi_fec_for_inc", "pi_fec_last_date"],
     "curated_coverage": ["os_covered", "end_covered"] + GROUPS["outside_spending"] + GROUPS["endorsements"],
 }
 assert not set().union(*SOURCE_COLUMNS.values()) & set(OUTCOME_COLUMNS), "an outcome is a model input"
@@ -278,12 +282,25 @@ def _misconduct(view):
     return {c: _num(view, c).fillna(0.0) for c in FEATURES["misconduct"]}
 
 
+def _challenger_quality(view):
+    # known only once the field is (after the filing deadline), like the field group
+    known = _flag(view, "field_known") if "field_known" in view else pd.Series(1.0, index=view.index)
+    hide = known.fillna(0.0) == 0
+    return {c: _num(view, c).mask(hide) for c in FEATURES["challenger_quality"]}
+
+
+def _outside_money_fec(view):
+    # FEC records cover every race: no record by the as-of date is $0 (UDP/AIPAC PAC exist from 2022)
+    return {f"log_{c}": _log_money(_num(view, c).fillna(0.0)) for c in ("pi_fec_against_inc", "pi_fec_for_inc")}
+
+
 _BUILDERS = {
     "incumbent": _incumbent, "leadership": _leadership, "district": _district, "party": _party, "region": _region,
     "system": _system, "contest": _contest, "national": _national, "field": _field,
     "money": _money, "outside_spending": _outside, "endorsements": _endorsements,
     "curated_coverage": _curated_coverage, "ideology": _ideology,
-    "misconduct": _misconduct,
+    "misconduct": _misconduct, "challenger_quality": _challenger_quality,
+    "outside_money_fec": _outside_money_fec,
 }
 assert set(_BUILDERS) == set(FEATURES)
 

@@ -59,7 +59,9 @@ def endorsement_columns(cls: str, side: str, party: str) -> list[str]:
 
 _RACE_KEYS = {"state", "district", "party", "incumbent", "note", "challengers", "endorsements",
               "outside_spending"}
-_CHALLENGER_KEYS = {"name", "date", "source", "note"}
+_CHALLENGER_KEYS = {"name", "date", "source", "note", "experience"}
+#: challenger experience a watchlist entry can carry -> central-table flag (features.challenger_quality)
+EXPERIENCE = {"former-member": "chal_former_member", "state-office": "chal_state_office"}
 _ENDORSEMENT_KEYS = {"endorser", "class", "side", "candidate", "date", "source", "note"}
 _SPENDING_KEYS = {"spender", "class", "supports", "opposes", "amount_usd", "amount_is", "date", "source",
                   "note"}
@@ -261,8 +263,12 @@ def _parse_challenger(path, label, prefix, doc) -> Event:
     _no_unknown_keys(path, label, doc, _CHALLENGER_KEYS, prefix + ".")
     name = _required_text(path, label, doc, "name", prefix)
     when, text = _date(path, label, doc, prefix)
+    exp = doc.get("experience")
+    if exp is not None and str(exp) not in EXPERIENCE:
+        raise InputError(path, f"unknown experience {exp!r} (known: {', '.join(EXPERIENCE)})", row=label,
+                         field=f"{prefix}.experience")
     return Event("challenger", when, text, _source(path, label, doc, prefix), name,
-                 note=str(doc.get("note") or ""))
+                 cls=str(exp) if exp is not None else "", note=str(doc.get("note") or ""))
 
 
 def _parse_endorsement(path, label, prefix, doc) -> Event:
@@ -413,6 +419,11 @@ def _apply_row(out: pd.DataFrame, idx, events: list[Event]) -> None:
         if "n_candidates" in out.columns:
             n = out.at[idx, "n_candidates"]
             out.at[idx, "n_candidates"] = max(2, int(n) if not pd.isna(n) else 0)
+        # an announced challenger's experience (features.challenger_quality), known once the field is
+        for ev in events:
+            if ev.kind == "challenger" and ev.cls in EXPERIENCE:
+                out.at[idx, EXPERIENCE[ev.cls]] = 1.0
+                _later_date(out, idx, "chal_quality_date", ev.date)
 
     endorsements = [ev for ev in events if ev.kind == "endorsement"]
     if endorsements:

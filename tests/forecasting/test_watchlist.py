@@ -162,3 +162,19 @@ def test_spending_snapshots_are_not_summed(table):
     assert float(end["os_for_inc"].iloc[0]) == pytest.approx(base_for + 3_000_000)   # latest figure, not 4M
     assert float(end["os_pro_israel_for_inc"].iloc[0]) >= 3_000_000
     assert end["os_last_date"].iloc[0] >= pd.Timestamp("2026-05-20")
+
+
+def test_announced_challenger_carries_experience_after_the_deadline(table):
+    doc = _doc()
+    doc["races"][0]["challengers"][0]["experience"] = "state-office"
+    wl = parse_watchlist(copy.deepcopy(doc), WATCHLIST_2026, table)
+    rows = _ca34(table)                       # CA filing deadline 2026-03-06
+    before = apply_watchlist(as_of_view(rows, "2026-01-15"), wl)
+    after = apply_watchlist(as_of_view(rows, "2026-03-10"), wl)
+    assert pd.isna(before.get("chal_state_office", pd.Series([float("nan")])).iloc[0]) \
+        or before["chal_state_office"].iloc[0] != 1.0
+    assert after["chal_state_office"].iloc[0] == 1.0
+    assert after["chal_quality_date"].iloc[0] <= pd.Timestamp("2026-03-10")
+    doc["races"][0]["challengers"][0]["experience"] = "mayor"
+    with pytest.raises(InputError, match="experience"):
+        parse_watchlist(copy.deepcopy(doc), WATCHLIST_2026, table)

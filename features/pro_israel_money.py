@@ -1,0 +1,121 @@
+"""Pro-Israel PAC money in House primaries from FEC records, as dated events aggregated as of a date.
+
+Source: ``fec-pro-israel-pac-transactions/pro_israel_pac_candidate_transactions_2015_2025.csv``
+(FEC pas2 bulk + daily filings, 2015-2025; transactions from 2026 were dropped upstream).  Spender
+class: pro-Israel (DESIGN section 3) -- United Democracy Project (UDP, AIPAC's super PAC, from 2022:
+independent expenditures 24A oppose / 24E support), AIPAC PAC (from 2022) and NORPAC direct
+contributions (24K/24Z).  J Street is kept out of the bloc (it opposes it; ``features.outside_spending``
+treats it the same way) and USINPAC is negligible.
+
+Which cycles: UDP and AIPAC PAC exist only from the 2022 cycle, so 0 before 2022 is the truth, not
+a gap (NORPAC gave small direct contributions 2016-2025).  Only transactions labelled for the
+cycle's primary or runoff (``P{cycle}``, ``R{cycle}``) count; general-election money never does.
+
+The as-of rule: each transaction is dated (its transaction date, else its filing image's date);
+only those dated on or before the as-of date count, so the 2024 UDP money against Bowman (NY-16) and
+Bush (MO-1) enters a pre-primary forecast only as far as it was spent by the day before the primary.
+Refunds (negative amounts) are netted.  Join on FEC candidate id, never on the name (README).
+
+Columns per row: ``pi_fec_against_inc`` (UDP against the incumbent + UDP for a same-race
+challenger), ``pi_fec_for_inc`` (UDP for the incumbent + UDP against a challenger + AIPAC PAC /
+NORPAC contributions to the incumbent), ``pi_fec_last_date``.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from features.errors import InputError
+from features.event_tables import read_event_csv, write_event_csv
+from features.rawio import parse_date, read_csv, require_columns, to_number
+
+SOURCE = "fec-pro-israel-pac-transactions/pro_israel_pac_candidate_transactions_2015_2025.csv"
+BLOC = {"UnitedDemocracyProject": "udp", "AIPAC": "aipac_pac", "NORPAC": "norpac"}
+EVENT_COLUMNS = ["candidate_id", "state", "district", "party", "pac", "kind", "election_type", "cycle", "date",
+                 "amount", "source_row"]
+COLUMNS = ["pi_fec_against_inc", "pi_fec_for_inc", "pi_fec_last_date"]
+_OFFICE = re.compile(r"^House ([A-Z]{2})-(\d{2})$")
+_PARTY = {"DEM": "D", "REP": "R"}
+
+
+def pro_israel_events(raw: Path) -> pd.DataFrame:
+    """Primary/runoff money of the pro-Israel bloc (``EVENT_COLUMNS``), House candidates only."""
+    df = read_csv(raw, SOURCE, required=["pac_folder", "candidate_id", "office", "party", "date", "amount",
+                                         "transaction_type", "election"], dtype=str, keep_default_na=False)
+    path = Path(raw) / SOURCE
+    df = df.reset_index(drop=True)
+    df["source_row"] = np.arange(1, len(df) + 1)
+    df = df[df["pac_folder"].isin(list(BLOC)) & df["candidate_id"].str.startswith("H")]
+    elec = df["election"].str.extract(r"^([PR])(\d{4})$")
+    df = df[elec[0].notna()].assign(election_type=elec[0], cycle=pd.to_numeric(elec[1]))
+    kind = df["transaction_type"].map({"24A": "against", "24E": "for", "24K": "contribution",
+                                       "24Z": "contribution"})
+    df = df[kind.notna()].assign(kind=kind)
+    office = df["office"].str.extract(_OFFICE)
+    amount = to_number(df["amount"], path, "amount")
+    date = parse_date(df["date"], path, "date", fmt="%Y-%m-%d")
+    if date.isna().any():
+        i = int(np.flatnonzero(date.isna().to_numpy())[0])
+        raise InputError(path, "transaction without a date", row=int(df["source_row"].iloc[i]), field="date")
+    ev = pd.DataFrame({
+        "candidate_id": df["candidate_id"], "state": office[0], "district": pd.to_numeric(office[1]),
+        "party": df["party"].map(_PARTY), "pac": df["pac_folder"].map(BLOC), "kind": df["kind"],
+        "election_type": df["election_type"], "cycle": df["cycle"], "date": date, "amount": amount,
+        "source_row": df["source_row"]})
+    # a single-seat state's office is "-00" or "-01" upstream: at-large is 0
+    return _typed(ev).sort_values(["cycle", "candidate_id", "date", "source_row"]).reset_index(drop=True)
+
+
+def _typed(ev: pd.DataFrame) -> pd.DataFrame:
+    ev = ev.copy()
+    ev["district"] = pd.to_numeric(ev["district"]).astype("Int64")
+    ev["cycle"] = pd.to_numeric(ev["cycle"]).astype(int)
+    ev["date"] = pd.to_datetime(ev["date"]).astype("datetime64[ns]")
+    ev["amount"] = pd.to_numeric(ev["amount"]).astype(float)
+    ev["source_row"] = pd.to_numeric(ev["source_row"]).astype(int)
+    for c in ("candidate_id", "state", "party", "pac", "kind", "election_type"):
+        ev[c] = ev[c].astype("string")
+    return ev[EVENT_COLUMNS]
+
+
+def write_events(df: pd.DataFrame, path) -> None:
+    write_event_csv(df, path, EVENT_COLUMNS, date_cols=("date",), sort_by=("cycle", "candidate_id", "date",
+                                                                           "source_row"))
+
+
+def read_events(path) -> pd.DataFrame:
+    return _typed(read_event_csv(path, EVENT_COLUMNS, "pro-Israel money"))
+
+
+def aggregate_pro_israel(events: pd.DataFrame, rows: pd.DataFrame, as_of) -> pd.DataFrame:
+    """``COLUMNS`` for contest rows (cycle, state, district, party, fec_id) as of a date (or Series)."""
+    require_columns(rows, ["cycle", "state", "district", "party", "fec_id"], "contest rows")
+    when = (pd.to_datetime(as_of).reindex(rows.index) if isinstance(as_of, pd.Series)
+            else pd.Series(pd.Timestamp(as_of), index=rows.index))
+    by_cycle = {int(c): g for c, g in events.groupby("cycle")}
+    against = np.zeros(len(rows))
+    support = np.zeros(len(rows))
+    last = np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[ns]")
+    for i, (cycle, st, d, party, fec, w) in enumerate(zip(rows["cycle"], rows["state"], rows["district"],
+                                                          rows["party"], rows["fec_id"], when)):
+        g = by_cycle.get(int(cycle))
+        if g is None or pd.isna(w):
+            continue
+        g = g[g["date"] <= w]
+        inc = g[g["candidate_id"] == fec] if isinstance(fec, str) else g.iloc[0:0]
+        chal = g[(g["state"] == st) & (g["district"] == int(d)) & (g["party"] == party)
+                 & (g["candidate_id"] != fec)]
+        a = inc.loc[inc["kind"] == "against", "amount"].sum() + chal.loc[chal["kind"] == "for", "amount"].sum()
+        s = (inc.loc[inc["kind"].isin(["for", "contribution"]), "amount"].sum()
+             + chal.loc[chal["kind"] == "against", "amount"].sum())
+        against[i], support[i] = max(a, 0.0), max(s, 0.0)
+        used = pd.concat([inc, chal])
+        if len(used):
+            last[i] = used["date"].max().to_datetime64()
+    out = pd.DataFrame({"pi_fec_against_inc": against, "pi_fec_for_inc": support, "pi_fec_last_date": last},
+                       index=rows.index)
+    out["pi_fec_last_date"] = out["pi_fec_last_date"].astype("datetime64[ns]")
+    return out
