@@ -4,7 +4,8 @@ For each configuration (the current features; + each evidence family alone; all 
 ensemble (logit + boosted, the published champion's settings) is backtested 2008-2024 as of the day
 before each primary with pre-primary money, and scored pooled: Brier skill against the base rate,
 Brier skill against a pairing-aware reference (the base rate, with 1/2 for each member of a
-member-vs-member primary once the field is known: one of the two must lose), AUC, recall of losers
+member-vs-member primary once the field is known: one of the two must lose; the project's
+``pair_base_rate`` model where the backtest provides it), AUC, recall of losers
 among each cycle's 25 highest-risk incumbents.  It also lists the defeats the current features rank
 below 25th in their cycle ("misses") and which of them each family brings into the top 25.
 
@@ -108,8 +109,13 @@ def run(cycles, out_path: Path) -> str:
         e = p[p["model"] == "ensemble"].copy()
         e["p_ref"] = ref.reindex(e["row"]).to_numpy()
         e = e[e["y"].notna()]
-        pref = pair_reference(e, table)
-        nopair = ~table.loc[e["row"], "incumbent_vs_incumbent"].astype("boolean").fillna(False).to_numpy()
+        pair_model = p[p["model"] == "pair_base_rate"].set_index("row")["p_loss"]
+        if len(pair_model):       # forecasting.models.baseline.PairAwareBaseRateModel (honest evaluation)
+            pref = pair_model.reindex(e["row"]).to_numpy()
+            nopair = ~e["pairing"].astype("boolean").fillna(False).to_numpy()
+        else:
+            pref = pair_reference(e, table)
+            nopair = ~table.loc[e["row"], "incumbent_vs_incumbent"].astype("boolean").fillna(False).to_numpy()
         s = metrics.score(e, e["p_ref"].to_numpy())
         rows.append({"config": name, "n": s["n"], "n_lost": s["n_lost"], "brier": s["brier"],
                      "skill_vs_base": s["brier_skill"],
