@@ -40,13 +40,14 @@ class BuildResult:
 
 
 STEPS = ("results 2002-2020", "results 2022", "results 2024", "field 2026", "calendar", "incumbents",
-         "districts", "money", "outside spending", "endorsements", "evidence", "validate")
+         "november generals", "districts", "money", "outside spending", "endorsements", "evidence",
+         "validate")
 
 
 def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
     """Run every build step on the raw folder and return the validated outputs."""
-    from features import (calendar, district, endorsements, legislators, money, outside_spending,
-                          results_2024, results_538_2022, results_fec_cycles, roster_2026)
+    from features import (calendar, district, endorsements, generals_medsl, legislators, money,
+                          outside_spending, results_2024, results_538_2022, results_fec_cycles, roster_2026)
 
     say = progress or (lambda msg: None)
     raw = Path(raw)
@@ -73,6 +74,11 @@ def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
     rows = _display_names(rows, legislators.display_names(raw))
 
     say(STEPS[6])
+    generals = generals_medsl.general_features(raw, rows)
+    match_report["november_unmatched_nominees"] = len(generals.attrs.get("unmatched_nominees", []))
+    rows = rows.join(generals)
+
+    say(STEPS[7])
     dist = pd.concat([district.district_features(raw, c) for c in TRAIN_CYCLES + (LIVE_CYCLE,)],
                      ignore_index=True)
     rows = rows.merge(dist, on=["cycle", "state", "district"], how="left", validate="many_to_one")
@@ -83,7 +89,7 @@ def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
     rows["beat_incumbent_in_primary"] = legislators.beat_incumbent_flags(rows)
     rows["last_primary_share"] = legislators.last_primary_share(rows)
 
-    say(STEPS[7])
+    say(STEPS[8])
     pre_primary = pd.to_datetime(rows["primary_date"]) - pd.Timedelta(days=1)
     live = rows["cycle"] == LIVE_CYCLE
     as_of = pre_primary.where(~live, LIVE_AS_OF)
@@ -97,22 +103,22 @@ def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
             parts_ye.append(money.race_money(sub, ye, pd.Timestamp.max, prefix="ye"))
     rows = rows.join(pd.concat(parts)).join(pd.concat(parts_ye))
 
-    say(STEPS[8])
+    say(STEPS[9])
     spend_events = outside_spending.spending_events(raw)
     rows = rows.join(outside_spending.aggregate_spending(spend_events, rows, as_of))
 
-    say(STEPS[9])
+    say(STEPS[10])
     end_events = endorsements.endorsement_events(raw)
     rows = rows.join(endorsements.aggregate_endorsements(end_events, rows, as_of))
 
-    say(STEPS[10])
+    say(STEPS[11])
     from features import misconduct, pro_israel_money
     scandal_events = misconduct.misconduct_events(raw)
     pi_events = pro_israel_money.pro_israel_events(raw)
     rows = _evidence(raw, rows, as_of, scandal_events)
     rows = rows.join(pro_israel_money.aggregate_pro_israel(pi_events, rows, as_of.reindex(rows.index)))
 
-    say(STEPS[11])
+    say(STEPS[12])
     rows = _provenance(rows)
     rows = normalize_types(rows)
     rows = rows[ordered_columns(rows)]

@@ -17,10 +17,13 @@ GROUPS: dict[str, list[str]] = {
     "outcome": [
         "lost", "incumbent_share", "incumbent_share_all", "top_challenger", "top_challenger_party",
         "top_challenger_share", "went_to_runoff", "runoff_share", "challenger_advanced", "result_source",
+        # November (MEDSL): the second target, lost the nomination or a same-party general
+        "lost_to_same_party", "same_party_general", "lost_general", "general_share", "general_margin",
+        "general_rival", "general_rival_party", "general_source_row",
     ],
     "incumbent": [
         "incumbent_age", "tenure_years", "tenure_terms", "gender", "beat_incumbent_in_primary",
-        "last_primary_share", "leadership",
+        "last_primary_share", "leadership", "prev_general_margin", "prev_general_same_party",
     ],
     "district": [
         "pres_lean", "pres_lean_lines", "latino_share", "black_share", "asian_share", "white_share",

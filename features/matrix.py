@@ -62,12 +62,15 @@ FEATURES: dict[str, list[str]] = {
     "challenger_quality": ["chal_former_member", "chal_state_office"],
     "outside_money_fec": ["log_pi_fec_against_inc", "log_pi_fec_for_inc"],
     "curated_coverage": ["os_covered", "end_covered"],
+    # the member's previous November (MEDSL): margin, and whether it was against a same-party rival
+    "prev_general": ["prev_general_margin", "prev_general_same_party"],
 }
 #: hand-curated, press-selected sources (2018+)
 CURATED_GROUPS = ("outside_spending", "endorsements", "curated_coverage")
 #: whether a race is in the curated files at all reflects what became newsworthy (often because
 #: the incumbent was in trouble or lost): measured, but not a default model input
-NON_DEFAULT_GROUPS = ("curated_coverage", "leadership")
+#: ``prev_general`` is measured in the backtest before it becomes a default (README scoreboard)
+NON_DEFAULT_GROUPS = ("curated_coverage", "leadership", "prev_general")
 DEFAULT_GROUPS = tuple(g for g in FEATURES if g not in NON_DEFAULT_GROUPS)
 ALL_GROUPS = tuple(FEATURES)
 #: groups describing the field: inputs of P(loss | contested), never of P(contested) (they define it)
@@ -93,6 +96,7 @@ SOURCE_COLUMNS: dict[str, list[str]] = {
     "challenger_quality": ["chal_former_member", "chal_state_office", "chal_quality_date", "field_known"],
     "outside_money_fec": ["pi_fec_against_inc", "pi_fec_for_inc", "pi_fec_last_date"],
     "curated_coverage": ["os_covered", "end_covered"] + GROUPS["outside_spending"] + GROUPS["endorsements"],
+    "prev_general": ["prev_general_margin", "prev_general_same_party"],
 }
 assert not set().union(*SOURCE_COLUMNS.values()) & set(OUTCOME_COLUMNS), "an outcome is a model input"
 
@@ -294,13 +298,18 @@ def _outside_money_fec(view):
     return {f"log_{c}": _log_money(_num(view, c).fillna(0.0)) for c in ("pi_fec_against_inc", "pi_fec_for_inc")}
 
 
+def _prev_general(view):
+    return {"prev_general_margin": _num(view, "prev_general_margin"),
+            "prev_general_same_party": _flag(view, "prev_general_same_party")}
+
+
 _BUILDERS = {
     "incumbent": _incumbent, "leadership": _leadership, "district": _district, "party": _party, "region": _region,
     "system": _system, "contest": _contest, "national": _national, "field": _field,
     "money": _money, "outside_spending": _outside, "endorsements": _endorsements,
     "curated_coverage": _curated_coverage, "ideology": _ideology,
     "misconduct": _misconduct, "challenger_quality": _challenger_quality,
-    "outside_money_fec": _outside_money_fec,
+    "outside_money_fec": _outside_money_fec, "prev_general": _prev_general,
 }
 assert set(_BUILDERS) == set(FEATURES)
 

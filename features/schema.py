@@ -24,6 +24,7 @@ TABLE_SCHEMA = pa.DataFrameSchema(
         "contested": pa.Column("boolean", nullable=True),
         "incumbent_vs_incumbent": pa.Column("boolean", nullable=True),
         "lost": pa.Column("boolean", nullable=True),
+        "lost_to_same_party": pa.Column("boolean", nullable=True, required=False),
         "incumbent_share": pa.Column(float, _share, nullable=True),
         "top_challenger": pa.Column(str, nullable=True),
         "top_challenger_share": pa.Column(float, _share, nullable=True),
@@ -38,6 +39,11 @@ TABLE_SCHEMA = pa.DataFrameSchema(
         pa.Check(lambda df: df.loc[df["cycle"] == LIVE_CYCLE, "lost"].isna().all(),
                  error="the live cycle has no outcomes"),
         pa.Check(lambda df: ~df.duplicated(KEY), error="key (cycle, state, district, party, incumbent) is unique"),
+        # the second target contains the first: losing the nomination is losing to the same party
+        pa.Check(lambda df: "lost_to_same_party" not in df
+                 or (df["lost_to_same_party"].isna() == df["lost"].isna()).all()
+                 and (~df["lost"].fillna(False) | df["lost_to_same_party"].fillna(False)).all(),
+                 error="lost_to_same_party is known exactly where lost is, and true wherever lost is"),
     ],
     strict=False,
     coerce=False,

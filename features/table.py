@@ -13,14 +13,16 @@ TABLE_CSV = PROCESSED_DIR / f"{TABLE_NAME}.csv"
 
 BOOL_COLUMNS = ["contested", "incumbent_vs_incumbent", "lost", "went_to_runoff", "challenger_advanced",
                 "new_lines", "special_election_member", "beat_incumbent_in_primary", "os_covered",
-                "end_covered"]
+                "end_covered", "lost_to_same_party", "same_party_general", "lost_general",
+                "prev_general_same_party"]
 DATE_COLUMNS = ["primary_date", "runoff_date", "filing_deadline", "money_cvg_end", "money_ye_cvg_end",
                 "os_last_date", "end_last_date"]
 # dated evidence families (issue #9): each group's date column, from features.columns.DATED_GROUPS
 DATE_COLUMNS += ["ideology_date", "misconduct_last_date", "chal_quality_date", "pi_fec_last_date"]
 INT_COLUMNS = ["cycle", "district"]
 STR_COLUMNS = ["state", "party", "incumbent", "bioguide_id", "fec_id", "primary_system", "top_challenger",
-               "top_challenger_party", "other_incumbent", "challengers", "gender", "leadership"]
+               "top_challenger_party", "other_incumbent", "challengers", "gender", "leadership",
+               "general_rival", "general_rival_party", "general_source_row"]
 
 
 def normalize_types(df: pd.DataFrame) -> pd.DataFrame:
