@@ -157,3 +157,56 @@ def test_real_pairing_defeats_counted_by_the_scoreboard(reference_backtest):
     assert board.loc[("pair_base_rate", POOLED), "brier_skill"] > 0.1
     assert board.loc[("base_rate", POOLED), "brier_skill_pair"] < 0
     assert set(HONEST_COLUMNS) <= set(board.columns)
+
+
+# ---- the nested champion -----------------------------------------------------------------------
+
+def _three_cycles() -> pd.DataFrame:
+    """Two rows per cycle (one loser); model a is perfect in 2008 and wrong after, b the reverse."""
+    rows = []
+    forecasts = {"base_rate": {2008: (0.5, 0.5), 2010: (0.5, 0.5), 2012: (0.5, 0.5)},
+                 "pair_base_rate": {2008: (0.5, 0.5), 2010: (0.5, 0.5), 2012: (0.5, 0.5)},
+                 "a": {2008: (1.0, 0.0), 2010: (0.0, 1.0), 2012: (0.0, 1.0)},
+                 "b": {2008: (0.4, 0.6), 2010: (1.0, 0.0), 2012: (1.0, 0.0)}}
+    for model, per in forecasts.items():
+        for cycle, (p_loser, p_other) in per.items():
+            for i, (y, p) in enumerate(((1.0, p_loser), (0.0, p_other))):
+                rows.append({"model": model, "money_mode": "preprimary", "cycle": cycle, "state": "OH",
+                             "district": i + 1, "party": "D", "incumbent": f"m{i}", "y": y, "p_loss": p,
+                             "p_loss_prefield": p, "pairing": False, "contested_true": 1.0,
+                             "p_contested_prefield": 1.0, "share": np.nan, "share_p10": 0.5,
+                             "share_p50": 0.6, "share_p90": 0.7})
+    return pd.DataFrame(rows)
+
+
+def test_nested_champion_uses_earlier_folds_only_by_hand():
+    from forecasting.champion import nested_choices, pooled_skills
+    from forecasting.scoreboard import best_model, nested_scoreboard
+
+    pred = _three_cycles()
+    choices = nested_choices(pred).set_index("cycle")["champion"]
+    # 2008: no earlier fold -> base rate; 2010: from 2008 only -> a (skill 1 vs b's 1-0.32/0.5)
+    assert choices[2008] == "base_rate" and choices[2010] == "a"
+    # 2012: 2008+2010 pooled: a has errors 0,0,1,1 (skill 1-2/1=-1), b 0.36,0.36,0,0 (1-0.72/1)
+    assert pooled_skills(pred, cycles=[2008, 2010])["b"] == pytest.approx(1 - 0.72 / 1.0)
+    assert choices[2012] == "b"
+    nested = nested_scoreboard(pred).set_index("cycle")
+    # nested errors: 2008 base 0.5+0.5, 2010 a 2.0, 2012 b 0 -> pooled skill 1 - 2.5 / 1.5
+    assert nested.loc["pooled", "brier_skill"] == pytest.approx(1 - 2.5 / 1.5)
+    assert nested.loc["2012", "brier_skill"] == 1.0
+    # the published choice is the same rule over every fold: b (1 - 0.72/1.5) over a (1 - 4/1.5)
+    assert best_model(scoreboard(pred)) == "b"
+
+
+def test_nested_choice_cannot_see_its_own_fold():
+    from forecasting.champion import nested_choices
+
+    pred = _three_cycles()
+    before = nested_choices(pred)
+    worse = pred.copy()
+    later = (worse["model"] == "a") & (worse["cycle"] >= 2010)
+    worse.loc[later, "p_loss"] = worse.loc[later, "y"]          # a becomes perfect from 2010 on
+    after = nested_choices(worse)
+    assert after.loc[after["cycle"] == 2010, "champion"].item() == before.loc[before["cycle"] == 2010,
+                                                                               "champion"].item()
+    assert after.loc[after["cycle"] == 2012, "champion"].item() == "a"
