@@ -5,7 +5,9 @@ Every forecast is made as of a date.  ``as_of_view`` returns a copy of the table
 - ``as_of`` is set per row (a fixed date, or ``"pre-primary"``: the day before that row's primary);
 - ``field_known`` says whether the state's filing deadline has passed; before it the field columns
   (``contested``, ``n_candidates``, challengers, ``incumbent_vs_incumbent``) are blanked;
-- money columns whose coverage ends after ``as_of`` are blanked; ``money="yearend"`` swaps in the
+- money columns whose coverage ends after ``as_of`` are blanked, and so is money from a pre-primary
+  file copied on or after the row's primary (2012, TX/IL 2014 and 2018, ...: ``features.money.
+  post_primary_snapshot``); ``money="yearend"`` swaps in the
   leaky year-end FEC totals (kept only to measure the leak), ``money="none"`` blanks all money;
 - outside spending and endorsements are re-aggregated from their dated event tables as of the date;
 - outcome columns are left in place for scoring but are never model inputs (see ``features.matrix``).
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from features.columns import DATED_GROUPS, GROUPS
+from features.money import post_primary_snapshot
 from features.paths import PROCESSED_DIR
 
 PRE_PRIMARY = "pre-primary"
@@ -106,7 +109,8 @@ def _apply_money(view: pd.DataFrame, when: pd.Series, money: str) -> None:
         return
     if "money_cvg_end" in view.columns:
         late = (pd.to_datetime(view["money_cvg_end"]) > when).to_numpy()
-        _blank(view, pre, late)
+        # a file copied on or after the primary may reflect the result (features.money)
+        _blank(view, pre, late | post_primary_snapshot(view).to_numpy())
     _blank(view, ye, np.ones(len(view), dtype=bool))
 
 
@@ -164,3 +168,13 @@ def assert_as_of(view: pd.DataFrame, feature_columns=None) -> None:
             raise AsOfViolation(
                 f"{group}: {row.get('state')}-{row.get('district')} {row.get('cycle')} uses data dated "
                 f"{dates.iloc[i].date()} after as-of {when.iloc[i].date()} (field '{date_col}')")
+    money_cols = [c for c in GROUPS["money"] if c in view.columns and c not in ("money_cvg_end", "money_source")]
+    if feature_columns is not None:
+        money_cols = [c for c in money_cols if c in feature_columns]
+    if money_cols:
+        bad = view[money_cols].notna().any(axis=1) & post_primary_snapshot(view)
+        if bad.any():
+            row = view[bad].iloc[0]
+            raise AsOfViolation(
+                f"money: {row.get('state')}-{row.get('district')} {row.get('cycle')} uses money from a file "
+                f"copied after its {pd.Timestamp(row['primary_date']).date()} primary (field 'money_source')")

@@ -437,3 +437,41 @@ def _race_record(row, pool: list[dict], names: dict, members: set[str]) -> dict:
         rec[names["cvg_end"]] = max((r["cvg_end"] for r in used if pd.notna(r["cvg_end"])), default=pd.NaT)
         rec[names["source"]] = ";".join(dict.fromkeys(str(r["source"]) for r in used))
     return rec
+
+
+# ----------------------------------------------------------------------------------------------
+# Snapshots taken after the primary
+
+
+def snapshot_dates(money_source: pd.Series) -> pd.Series:
+    """The date the pre-primary file behind each row's money was copied (``PREPRIMARY_SOURCES``).
+
+    ``money_source`` holds ``fec-pre-YYYY`` (several joined by ``;``: the latest copy counts);
+    anything else, or missing, gives NaT.
+    """
+    dates = {f"fec-pre-{c}": pd.Timestamp(src[2]) for c, src in PREPRIMARY_SOURCES.items()}
+
+    def one(value) -> pd.Timestamp:
+        if not isinstance(value, str):
+            return pd.NaT
+        found = [dates[s.strip()] for s in value.split(";") if s.strip() in dates]
+        return max(found) if found else pd.NaT
+
+    return pd.to_datetime(pd.Series([one(v) for v in money_source], index=money_source.index))
+
+
+def post_primary_snapshot(table: pd.DataFrame) -> pd.Series:
+    """True where a row's pre-primary money comes from a file copied on or after its primary day.
+
+    Such a file was assembled when the result was known: which report is a candidate's latest, and
+    whether a candidate still files at all, can reflect the outcome (a beaten member stops filing).
+    2012's copy (2012-08-29) is post-primary for every state but MA, NH, RI, DE and LA; 2014's and
+    2018's for TX and IL; 2022's for TX; 2024's (2024-03-07) for the 5 March primaries; 2026's
+    (2026-03-24) for the March 2026 primaries.  ``features.asof`` masks that money in the
+    pre-primary mode and ``assert_as_of`` refuses it.
+    """
+    if "money_source" not in table.columns or "primary_date" not in table.columns:
+        return pd.Series(False, index=table.index)
+    snap = snapshot_dates(table["money_source"])
+    primary = pd.to_datetime(table["primary_date"])
+    return (snap.notna() & primary.notna() & (snap >= primary)).astype(bool)
