@@ -1,7 +1,7 @@
 """The issue #9 targets, measured on the committed backtest: a benchmark, not a test.
 
     .venv/bin/python benchmarks/targets.py [--backtest reports/backtest] [--mask-effect]
-        [--out reports/targets.md]
+        [--mask-effect-csv reports/targets_mask_effect.csv] [--out reports/targets.md]
 
 Reads ``predictions.csv`` of the last comparison backtest and reports, for every model with
 pre-primary money, the published champion and the nested champion (``forecasting.champion``):
@@ -14,7 +14,8 @@ with 90% cluster-bootstrap intervals, and a no-leak check: the as-of rule assert
 and test view of every fold (pre-primary and no-money modes), no money from a file copied after the
 primary in any pre-primary view, every training row from an earlier cycle.  ``--mask-effect`` also
 backtests logit, boosted and their ensemble (pre-primary money) with and without the post-primary
-money mask (a few minutes) to show what the mask changes.  Prints Markdown; writes it with ``--out``.
+money mask (a few minutes) to show what the mask changes (``--mask-effect-csv`` saves that table,
+or, without ``--mask-effect``, reads a saved one).  Prints Markdown; writes it with ``--out``.
 """
 from __future__ import annotations
 
@@ -109,7 +110,8 @@ def mask_effect(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def report(backtest_dir: Path, with_mask_effect: bool) -> str:
+def report(backtest_dir: Path, with_mask_effect: bool, mask_effect_csv: Path | None = None,
+           note: str = "") -> str:
     from features.constants import BACKTEST_CYCLES
     from features.table import load_table
 
@@ -121,6 +123,7 @@ def report(backtest_dir: Path, with_mask_effect: bool) -> str:
              "Brackets: 90% bootstrap interval over whole cycle-districts (2000 draws, seed 20260). "
              "The champion is chosen on the same folds it is scored on (optimistic); the nested champion is "
              "chosen for each fold from the earlier folds only (the honest number).", "",
+             *([note, ""] if note else []),
              "| model | role | skill vs base rate (>= 0.30) | skill vs pairing-aware (>= 0.20) | "
              "skill, rows without pairings | recall top 25 (>= 0.75) |", "|---|---|---|---|---|---|"]
     for _, r in rows.iterrows():
@@ -139,10 +142,15 @@ def report(backtest_dir: Path, with_mask_effect: bool) -> str:
                   "member-vs-member pairings (one of two sitting members must lose)."]
     table = load_table()
     lines += ["", "## No-leak check", ""] + leak_check(table, BACKTEST_CYCLES)
-    if with_mask_effect:
-        eff = mask_effect(table)
+    if with_mask_effect or mask_effect_csv:
+        if with_mask_effect:
+            eff = mask_effect(table)
+            if mask_effect_csv:
+                eff.to_csv(mask_effect_csv, index=False, float_format="%.6g")
+        else:
+            eff = pd.read_csv(mask_effect_csv)
         lines += ["", "## Effect of masking money from post-primary copies", "",
-                  "Same backtest (logit, boosted, ensemble; pre-primary money), with the mask and without it.", "",
+                  "Same backtest (pre-primary money), with the mask and without it.", "",
                   "| post-primary money | model | skill vs base rate | skill vs pairing-aware | recall top 25 |",
                   "|---|---|---|---|---|"]
         for _, r in eff.iterrows():
@@ -155,9 +163,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backtest", default="reports/backtest", help="folder with predictions.csv")
     parser.add_argument("--mask-effect", action="store_true", help="also backtest with and without the mask")
+    parser.add_argument("--mask-effect-csv", default=None,
+                        help="with --mask-effect: save its table here; without: read a saved one")
+    parser.add_argument("--note", default="", help="a paragraph to print under the heading (which run this is)")
     parser.add_argument("--out", default=None, help="write the Markdown here (e.g. reports/targets.md)")
     args = parser.parse_args(argv)
-    text = report(Path(args.backtest), args.mask_effect)
+    text = report(Path(args.backtest), args.mask_effect,
+                  Path(args.mask_effect_csv) if args.mask_effect_csv else None, args.note)
     print(text)
     if args.out:
         Path(args.out).write_text(text)
