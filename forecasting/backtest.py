@@ -182,4 +182,12 @@ def _truth(test: pd.DataFrame) -> pd.DataFrame:
     share = targets.incumbent_share(test)
     out["share"] = share.where(targets.share_mask(test)).to_numpy()
     out["all_candidate"] = targets.all_candidate_primary(test).to_numpy()
+    # the second target and its November facts (forecasting.scoreboard_same_party)
+    for col, name in (("lost_to_same_party", "y_same_party"), ("same_party_general", "same_party_general"),
+                      ("lost_general", "lost_general")):
+        if col in test.columns:
+            out[name] = test[col].astype("boolean").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    if "general_margin" in test.columns:
+        out["general_margin"] = pd.to_numeric(test["general_margin"], errors="coerce").to_numpy()
+        out["general_rival"] = test["general_rival"].to_numpy() if "general_rival" in test else None
     return out.reset_index(drop=True)

@@ -399,8 +399,12 @@ def write_scoreboard(predictions: pd.DataFrame, timings: pd.DataFrame, out_dir: 
     cols = [c for c in ["model", "money_mode", "cycle", "state", "district", "party", "incumbent", "y", "pairing",
                         "contested_true", "share", "p_contested", "p_loss_if_contested", "p_loss",
                         "share_mean", "share_p10", "share_p50", "share_p90", "p_contested_prefield",
-                        "p_loss_prefield"] if c in predictions.columns]
+                        "p_loss_prefield", "y_same_party", "p_same_party_november", "p_lose_general",
+                        "p_lose_seat_same_party"] if c in predictions.columns]
     predictions[cols].to_csv(paths["predictions.csv"], index=False, float_format="%.5g")
     paths["scoreboard.md"].write_text(markdown(board, rel, predictions, timings, header, nested=nested))
     plot_calibration(rel, paths["calibration.png"])
+    # the second target, P(lose the seat to the same party): its own scoreboard beside this one
+    from forecasting.scoreboard_same_party import write_same_party
+    paths.update(write_same_party(predictions, out_dir))
     return paths

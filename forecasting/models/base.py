@@ -12,7 +12,8 @@ row with ``contested`` False has P(loss) = 0 and share 1, and a contested row us
 - ``p_loss_if_contested``: P(loss | contested)
 - contested-share quantiles at ``QUANTILE_LEVELS``
 
-and this class composes them, so backtests, scoring, notebooks and publishing never care which
+and this class composes them (plus the second target, P(lose the seat to the same party), from
+``forecasting.models.same_party``: top-two states decide the intra-party fight in November), so backtests, scoring, notebooks and publishing never care which
 model they hold (scikit-learn conventions: constructor stores parameters unchanged, learned state
 ends in ``_``).
 """
@@ -30,6 +31,8 @@ QUANTILE_LEVELS = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 PREDICTION_COLUMNS = [
     "p_contested", "p_loss_if_contested", "p_loss",
     "share_mean", "share_p10", "share_p50", "share_p90",
+    # the second target (forecasting.models.same_party)
+    "p_same_party_november", "p_lose_general", "p_lose_seat_same_party",
 ]
 
 
@@ -66,6 +69,11 @@ class PrimaryModel(BaseEstimator):
         'share_quantiles' (n, len(QUANTILE_LEVELS)) and 'share_mean' (n,) for contested rows."""
         raise NotImplementedError
 
+    def _same_party_stage(self):
+        """The November stage of the second target (the base-rate model uses rates alone)."""
+        from forecasting.models.same_party import SamePartyNovember
+        return SamePartyNovember()
+
     # ---- the shared interface -----------------------------------------------------------
     def fit(self, table: pd.DataFrame, y=None) -> "PrimaryModel":
         """Fit on training rows of the central table (rows with a known ``lost``)."""
@@ -73,6 +81,7 @@ class PrimaryModel(BaseEstimator):
         if train.empty:
             raise ValueError("no training rows with a known outcome")
         self._fit(train)
+        self.same_party_ = self._same_party_stage().fit(train)
         self.n_train_ = int(len(train))
         self.train_cycles_ = sorted(int(c) for c in train["cycle"].unique())
         return self
@@ -102,6 +111,14 @@ class PrimaryModel(BaseEstimator):
         out["share_mean"] = pc_eff * mean_c + (1 - pc_eff) * 1.0
         for target, col in ((0.1, "share_p10"), (0.5, "share_p50"), (0.9, "share_p90")):
             out[col] = _mixture_quantile(levels, qs, pc_eff, target)
+        stage = getattr(self, "same_party_", None)
+        if stage is not None:
+            second = stage.predict(table, out["p_loss"].to_numpy())
+            for col in second.columns:
+                out[col] = second[col].to_numpy()
+        else:       # a model fitted before the second target existed
+            for col in ("p_same_party_november", "p_lose_general", "p_lose_seat_same_party"):
+                out[col] = np.nan
         assert len(out) == n
         return out
 

@@ -32,6 +32,10 @@ class BaseRateModel(PrimaryModel):
         self.prior_strength = prior_strength
         self.min_share_rows = min_share_rows
 
+    def _same_party_stage(self):
+        from forecasting.models.same_party import SamePartyNovember
+        return SamePartyNovember(november_features=(), general_features=())
+
     def _fit(self, table: pd.DataFrame) -> None:
         cycles = sorted(table["cycle"].unique())
         recent = table["cycle"].isin(cycles[-self.window:]).to_numpy()

@@ -397,6 +397,8 @@ class BayesHurdleModel(PrimaryModel):
             "random_seed": json.dumps(self.random_seed),
             "fitted_state": json.dumps(state, default=_json_default),
             "preprocessor": base64.b64encode(pickle.dumps(self.preprocessor_)).decode("ascii"),
+            # the second target's November stage (a small scikit-learn model)
+            "same_party_stage": base64.b64encode(pickle.dumps(getattr(self, "same_party_", None))).decode("ascii"),
         })
         idata.to_netcdf(str(path))
         meta = {"class": type(self).__name__, "name": self.name, "format": "netcdf",
@@ -450,6 +452,8 @@ class BayesHurdleModel(PrimaryModel):
             if value is not None:
                 setattr(saved, key, value)
         saved.preprocessor_ = pickle.loads(base64.b64decode(attrs["preprocessor"]))
+        if attrs.get("same_party_stage"):
+            saved.same_party_ = pickle.loads(base64.b64decode(attrs["same_party_stage"]))
         saved.idata_ = idata
         return saved
 

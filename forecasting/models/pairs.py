@@ -22,14 +22,20 @@ from forecasting.models import targets
 KEY = ["cycle", "state", "district", "party"]
 
 
-def member_pairs(table: pd.DataFrame) -> list[np.ndarray]:
-    """Positions (0-based) of the rows of each member-vs-member same-party primary in ``table``."""
+def member_pairs(table: pd.DataFrame, november: bool = False) -> list[np.ndarray]:
+    """Positions (0-based) of the rows of each member-vs-member contest in ``table``.
+
+    ``november=False``: primaries where one member must lose the nomination; ``True``: top-two /
+    top-four primaries, whose finalists meet in November, where one member must lose the seat
+    (``apply_seat_pair_rule``).
+    """
     if "incumbent_vs_incumbent" not in table.columns:
         return []
     ivi = table["incumbent_vs_incumbent"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     known = (table["field_known"].astype("boolean").fillna(False).to_numpy(dtype=bool)
              if "field_known" in table.columns else np.ones(len(table), dtype=bool))
-    one_must_lose = ~targets.several_advance_primary(table).to_numpy(dtype=bool)
+    several = targets.several_advance_primary(table).to_numpy(dtype=bool)
+    one_must_lose = several if november else ~several
     rows = np.flatnonzero(ivi & known & one_must_lose)
     if not len(rows):
         return []
@@ -61,3 +67,30 @@ def apply_pair_rule(table: pd.DataFrame, p_loss_if_contested: np.ndarray) -> np.
         else:
             p[members] = (k - 1) / k
     return p
+
+
+def apply_seat_pair_rule(table: pd.DataFrame, p_lose_seat: np.ndarray, p_loss: np.ndarray) -> np.ndarray:
+    """P(lose the seat to the same party) with each top-two member-vs-member group summing to k - 1.
+
+    In a top-two state the two members usually both advance and meet again in November
+    (Berman-Sherman and Hahn-Richardson 2012; Calvert-Kim CA-40 2026): there the second target is
+    the one that must be coherent.  The model's ratio between the members is kept; a member's value
+    never drops below their P(lose the nomination).
+    """
+    p = np.asarray(p_lose_seat, dtype=float).copy()
+    floor = np.asarray(p_loss, dtype=float)
+    for members in member_pairs(table, november=True):
+        k = len(members)
+        total = p[members].sum()
+        p[members] = p[members] * (k - 1) / total if total > 0 else (k - 1) / k
+        p[members] = np.clip(np.maximum(p[members], floor[members]), 0.0, 1.0)
+    return p
+
+
+def expected_defeats(forecast: pd.DataFrame, column: str = "p_loss") -> float:
+    """Expected number of incumbents defeated: each contest counted once.
+
+    A member-vs-member contest is one contest whose members' probabilities sum to the number who
+    must lose (k - 1 once both run), so summing the rows counts it once, as one defeat.
+    """
+    return float(pd.to_numeric(forecast[column], errors="coerce").fillna(0.0).sum())
