@@ -1,15 +1,18 @@
 """Build the central table from the raw public files.
 
 ``build_table(raw)`` runs every step and returns the validated table, the event tables and a
-summary; ``write_outputs`` writes them under ``data/`` atomically (temp file, then rename), so a
-build that fails leaves the committed tables untouched.
+summary; ``write_outputs`` writes them under ``data/`` atomically and all together (one staged
+folder swapped in), so a build that fails or is killed leaves the committed tables untouched.
+``check_raw_rows`` / ``check_table_counts`` refuse raw files and tables with fewer rows (or a
+different number of losers) than the accepted build's manifest records.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
-import tempfile
+import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -231,14 +234,81 @@ def raw_checksums(raw: Path) -> dict[str, str]:
     return out
 
 
+def count_csv_rows(path: Path) -> int:
+    """Data rows (records after the header) of a CSV file, quoted line breaks counted once."""
+    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+        return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
+
+
+def raw_row_counts(raw: Path) -> dict[str, int]:
+    """Data rows of every raw CSV file, keyed like ``raw_checksums``."""
+    return {str(p.relative_to(raw)): count_csv_rows(p) for p in sorted(Path(raw).rglob("*.csv")) if p.is_file()}
+
+
+def expected_counts(out_dir: Path = PROCESSED_DIR) -> dict:
+    """The row counts the last accepted build recorded (``manifest.json`` beside the outputs, else
+    the committed one): ``raw_rows`` per raw CSV, ``rows`` and ``lost`` per cycle."""
+    for path in (Path(out_dir) / "manifest.json", PROCESSED_DIR / "manifest.json"):
+        if path.is_file():
+            try:
+                doc = json.loads(path.read_text())
+            except json.JSONDecodeError as exc:
+                raise InputError(path, f"manifest is not valid JSON: {exc}") from exc
+            return {k: doc.get(k, {}) for k in ("raw_rows", "rows", "lost")}
+    return {"raw_rows": {}, "rows": {}, "lost": {}}
+
+
+def check_raw_rows(raw: Path, expected: dict) -> None:
+    """A raw CSV with fewer data rows than the accepted build read is an error (a truncated file)."""
+    for rel, n_expected in sorted(expected.get("raw_rows", {}).items()):
+        path = Path(raw) / rel
+        if path.is_file():
+            n = count_csv_rows(path)
+            if n < int(n_expected):
+                raise InputError(path, f"{n} data rows, but the accepted build read {n_expected} "
+                                       f"(truncated?); restore the file, or rebuild with --accept-counts "
+                                       f"if the source really shrank", field="rows")
+
+
+def check_table_counts(table: pd.DataFrame, expected: dict) -> None:
+    """Per past cycle: fewer rows, or a different number of losers, than the accepted build is an
+    error naming the cycle's results source."""
+    rows, lost = expected.get("rows", {}), expected.get("lost", {})
+    for cycle, sub in table.groupby("cycle"):
+        src = sub["result_source"].dropna().mode() if "result_source" in sub else pd.Series(dtype=object)
+        where = src.iloc[0] if len(src) else f"results {cycle}"
+        key = str(int(cycle))
+        if key in rows and len(sub) < int(rows[key]):
+            raise InputError(where, f"cycle {cycle} has {len(sub)} incumbent rows, the accepted build "
+                                    f"had {rows[key]} (rebuild with --accept-counts if that is right)",
+                             row=f"cycle {cycle}", field="rows")
+        n_lost = int(sub["lost"].sum()) if sub["lost"].notna().any() else None
+        if key in lost and lost[key] is not None and n_lost != int(lost[key]):
+            raise InputError(where, f"cycle {cycle} has {n_lost} defeated incumbents, the accepted build "
+                                    f"had {lost[key]} (rebuild with --accept-counts if that is right)",
+                             row=f"cycle {cycle}", field="lost")
+
+
 def write_outputs(result: BuildResult, raw: Path, out_dir: Path = PROCESSED_DIR,
-                  calendar_dir: Path = CALENDAR_DIR) -> dict:
-    """Write table, event tables, calendar and manifest; every file is written to a temp then renamed."""
-    from features import endorsements, misconduct, outside_spending, pro_israel_money
+                  calendar_dir: Path | None = None) -> dict:
+    """Write table, event tables, calendar and manifest, all together.
+
+    Everything is staged in a temporary folder beside ``out_dir`` and swapped in as one unit
+    (``features.atomic_outputs``): a crash at any point leaves either all the old outputs or all the
+    new ones.  The calendar goes to ``data/calendar`` only when ``out_dir`` is the default
+    ``data/processed``; with another ``out_dir`` it is written to ``out_dir/calendar`` and the
+    committed calendar is not touched.
+    """
+    from features import atomic_outputs, endorsements, misconduct, outside_spending, pro_israel_money
     from features.calendar import write_calendar
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(out_dir).resolve()
+    default = out_dir == PROCESSED_DIR.resolve()
+    if calendar_dir is None:
+        calendar_dir = CALENDAR_DIR if default else out_dir / "calendar"
+    calendar_dir = Path(calendar_dir).resolve()
+    separate_calendar = calendar_dir.parent != out_dir
+    parent = out_dir.parent
     files = {
         f"{TABLE_NAME}.csv": lambda p: write_table_csv(result.table, p),
         f"{TABLE_NAME}.parquet": lambda p: result.table.to_parquet(p, index=False),
@@ -247,33 +317,39 @@ def write_outputs(result: BuildResult, raw: Path, out_dir: Path = PROCESSED_DIR,
         "misconduct_events.csv": lambda p: misconduct.write_events(result.misconduct_events, p),
         "pro_israel_events.csv": lambda p: pro_israel_money.write_events(result.pro_israel_events, p),
     }
-    staged = {}
-    try:
-        for name, writer in files.items():
-            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
-            os.close(fd)
-            writer(Path(tmp))
-            staged[name] = Path(tmp)
-    except Exception:
-        for tmp in staged.values():
-            tmp.unlink(missing_ok=True)
-        raise
-    for name, tmp in staged.items():
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out_dir / name)
-    write_calendar(result.calendar, calendar_dir)
-
-    manifest = {
-        "build_date": date.today().isoformat(),
-        "raw_dir_name": Path(raw).name,
-        "raw_files": raw_checksums(raw),
-        "outputs": {name: hashlib.sha256((out_dir / name).read_bytes()).hexdigest()
-                    for name in files if name.endswith(".csv")},
-        "rows": {str(k): int(v) for k, v in result.table.groupby("cycle").size().items()},
-        "rows_total": int(len(result.table)),
-        "bioguide_match": result.match_report,
-    }
-    tmp = out_dir / ".manifest.json.tmp"
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, out_dir / "manifest.json")
+    with atomic_outputs.build_lock(parent):
+        atomic_outputs.finish_locked(parent, discard_uncommitted=True)
+        stage = atomic_outputs.new_stage(parent)
+        try:
+            tables = stage / "processed"
+            tables.mkdir()
+            for name, writer in files.items():
+                writer(tables / name)
+                os.chmod(tables / name, 0o644)
+            cal_stage = stage / "calendar" if separate_calendar else tables / calendar_dir.name
+            write_calendar(result.calendar, cal_stage)
+            manifest = {
+                "build_date": date.today().isoformat(),
+                "raw_dir_name": Path(raw).name,
+                "raw_files": raw_checksums(raw),
+                "raw_rows": raw_row_counts(raw),
+                "outputs": {name: hashlib.sha256((tables / name).read_bytes()).hexdigest()
+                            for name in files if name.endswith(".csv")},
+                "rows": {str(k): int(v) for k, v in result.table.groupby("cycle").size().items()},
+                "lost": {str(k): int(v.sum()) for k, v in result.table.groupby("cycle")["lost"]
+                         if v.notna().any()},
+                "rows_total": int(len(result.table)),
+                "bioguide_match": result.match_report,
+            }
+            (tables / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+            os.chmod(tables, 0o755)
+            targets = {"processed": out_dir}
+            if separate_calendar:
+                os.chmod(cal_stage, 0o755)
+                targets["calendar"] = calendar_dir
+            atomic_outputs.commit_folders(stage, targets)
+        except BaseException:
+            if not (stage / atomic_outputs.JOURNAL).is_file():
+                shutil.rmtree(stage, ignore_errors=True)      # never committed: the old outputs stand
+            raise
     return manifest

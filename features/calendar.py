@@ -354,7 +354,10 @@ def write_calendar(df: pd.DataFrame, out_dir: Path = CALENDAR_DIR) -> Path:
 
 def load_calendar(path: Path | None = None) -> pd.DataFrame:
     """Read the committed calendar and validate it; any bad cell -> InputError naming file, row, field."""
+    from features.atomic_outputs import finish_interrupted
+
     path = Path(path) if path is not None else CALENDAR_DIR / FILE_NAME
+    finish_interrupted(path.resolve().parent.parent)       # a build killed mid-commit is completed first
     if not path.is_file():
         raise InputError(path, "calendar file not found (run the build to create it)")
     try:

@@ -56,7 +56,10 @@ def _to_boolean(s: pd.Series) -> pd.Series:
 
 def load_table(path: str | Path | None = None) -> pd.DataFrame:
     """Load the committed central table (CSV) with canonical types."""
+    from features.atomic_outputs import finish_interrupted
+
     path = Path(path) if path else TABLE_CSV
+    finish_interrupted(path.resolve().parent.parent)       # a build killed mid-commit is completed first
     df = pd.read_csv(path, dtype={"fec_id": str, "bioguide_id": str}, keep_default_na=True, low_memory=False)
     return normalize_types(df)
 

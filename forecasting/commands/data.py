@@ -14,13 +14,20 @@ def add_parser(sub) -> None:
     b = dsub.add_parser("build", help="build data/processed from the raw public files")
     b.add_argument("--raw", default=None, help="raw-data folder (default: $PRIMARY_FORECAST_RAW or ../shared/data/raw)")
     b.add_argument("--out", default=str(PROCESSED_DIR), help="output folder for the tables")
+    b.add_argument("--accept-counts", action="store_true",
+                   help="accept raw files / cycles with fewer rows or other loser counts than the last "
+                        "accepted build (the manifest's expectations); default: refuse them")
     b.set_defaults(func=run_build)
 
 
 def run_build(args) -> int:
-    from features.build import STEPS, build_table, coverage, missing_by_group, summary, write_outputs
+    from features.build import (STEPS, build_table, check_raw_rows, check_table_counts, coverage,
+                                expected_counts, missing_by_group, summary, write_outputs)
 
     raw = raw_dir(args.raw)
+    expected = expected_counts(Path(args.out))
+    if not args.accept_counts:
+        check_raw_rows(raw, expected)               # a truncated raw file fails before the build
     start = time.time()
     step = {"n": 0}
 
@@ -29,6 +36,8 @@ def run_build(args) -> int:
         print(f"[{step['n']:>2}/{len(STEPS)}] {msg:<20} ({time.time() - start:5.1f}s)", file=sys.stderr, flush=True)
 
     result = build_table(raw, progress=progress)
+    if not args.accept_counts:
+        check_table_counts(result.table, expected)
     manifest = write_outputs(result, raw, Path(args.out))
     print(f"\nbuilt {manifest['rows_total']} rows in {time.time() - start:.1f}s -> {args.out}")
     print("\nPer cycle:")

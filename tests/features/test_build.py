@@ -29,7 +29,11 @@ def mirror_raw(tmp: Path, skip: set[str] = frozenset()) -> Path:
 @pytest.fixture(scope="module")
 def rebuilt(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("rebuild")
+    calendar = CALENDAR_DIR / "house_primary_calendar.csv"
+    before = (calendar.read_bytes(), calendar.stat().st_mtime_ns)
     assert main(["data", "build", "--out", str(out)]) == 0
+    assert (calendar.read_bytes(), calendar.stat().st_mtime_ns) == before    # --out leaves data/calendar alone
+    assert (out / "calendar" / "house_primary_calendar.csv").read_bytes() == before[0]
     return out
 
 
