@@ -13,6 +13,10 @@ Every forecast is made as of a date.  ``as_of_view`` returns a copy of the table
 - outcome columns are left in place for scoring but are never model inputs (see ``features.matrix``).
 
 ``assert_as_of`` proves the rule on a view: no dated feature later than its row's as-of date.
+
+The live cycle's roster, new-lines flags and field are dated too (``features.live_dating``): a
+member who joined after the as-of date is not in the view, a 2025 map not yet enacted leaves
+``new_lines`` False, and the field from a file dated after the as-of date is hidden.
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from features.columns import DATED_GROUPS, GROUPS
+from features.columns import DATED_COLUMNS, DATED_GROUPS, GROUPS
 from features.money import post_primary_snapshot
 from features.paths import PROCESSED_DIR
 
@@ -60,9 +64,21 @@ def as_of_view(table: pd.DataFrame, as_of=PRE_PRIMARY, money: str = "preprimary"
         raise ValueError(f"money must be one of {MONEY_MODES}, got {money!r}")
     view = table.copy()
     when = resolve_as_of(view, as_of)
+    if "roster_date" in view.columns:            # not yet a member on the date: not in the forecast
+        later = (pd.to_datetime(view["roster_date"]) > when).to_numpy()
+        if later.any():
+            view, when = view[~later].copy(), when[~later]
     view["as_of"] = when
 
-    known = (when >= effective_deadline(view)).to_numpy()
+    known = (when >= effective_deadline(view)).to_numpy().copy()
+    if "field_date" in view.columns:             # the live field is known from its file's date on
+        known &= ~(pd.to_datetime(view["field_date"]) > when).to_numpy()
+    if "lines_enacted" in view.columns:          # a map not yet enacted: the old lines still hold
+        pending = (pd.to_datetime(view["lines_enacted"]) > when).to_numpy()
+        for col in DATED_COLUMNS["lines_enacted"]:
+            if col in view.columns and pending.any():
+                view[col] = view[col].astype("boolean")
+                view.loc[pending, col] = False
     view["field_known"] = pd.array(known, dtype="boolean")
     for col in FIELD_COLUMNS + ["top_challenger", "top_challenger_party"] + GROUPS["challenger_quality"]:
         if col in view.columns:
@@ -151,6 +167,7 @@ def assert_as_of(view: pd.DataFrame, feature_columns=None) -> None:
     (``features.columns.DATED_GROUPS``) must then be on or before ``as_of``.
     """
     when = pd.to_datetime(view["as_of"])
+    _assert_dated_columns(view, when, feature_columns)
     for group, date_col in DATED_GROUPS.items():
         if date_col not in view.columns:
             continue
@@ -178,3 +195,32 @@ def assert_as_of(view: pd.DataFrame, feature_columns=None) -> None:
             raise AsOfViolation(
                 f"money: {row.get('state')}-{row.get('district')} {row.get('cycle')} uses money from a file "
                 f"copied after its {pd.Timestamp(row['primary_date']).date()} primary (field 'money_source')")
+
+
+def _assert_dated_columns(view: pd.DataFrame, when: pd.Series, feature_columns=None) -> None:
+    """The live cycle's dated columns (``features.live_dating``): no member before their roster date,
+    no new-lines flag before the map's enactment, no field before the field file's date."""
+    for date_col, cols in DATED_COLUMNS.items():
+        if date_col not in view.columns:
+            continue
+        dates = pd.to_datetime(view[date_col])
+        late = dates.notna() & (dates > when)
+        if not late.any():
+            continue
+        if date_col == "roster_date":
+            used = pd.Series(True, index=view.index)
+        else:
+            cols = [c for c in cols if c in view.columns and (feature_columns is None or c in feature_columns)]
+            if not cols:
+                continue
+            flags = [view[c].astype("boolean").fillna(False) if date_col == "lines_enacted" else view[c].notna()
+                     for c in cols]
+            used = pd.concat(flags, axis=1).any(axis=1)
+        bad = late & used
+        if bad.any():
+            i = bad.to_numpy().nonzero()[0][0]
+            row = view.iloc[i]
+            raise AsOfViolation(
+                f"{row.get('state')}-{row.get('district')} {row.get('cycle')} {row.get('incumbent')}: uses "
+                f"{'the row' if date_col == 'roster_date' else ', '.join(cols)} dated {dates.iloc[i].date()} "
+                f"after as-of {when.iloc[i].date()} (field '{date_col}')")

@@ -49,7 +49,7 @@ STEPS = ("results 2002-2020", "results 2022", "results 2024", "field 2026", "cal
 
 def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
     """Run every build step on the raw folder and return the validated outputs."""
-    from features import (calendar, district, endorsements, generals_medsl, legislators, money,
+    from features import (calendar, district, endorsements, generals_medsl, legislators, live_dating, money,
                           outside_spending, results_2024, results_538_2022, results_fec_cycles, roster_2026)
 
     say = progress or (lambda msg: None)
@@ -88,6 +88,7 @@ def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
     from features.pres_2000s import fill_pres_2000s     # 2002-2008: Gore 2000 / Kerry 2004 by district
     rows = fill_pres_2000s(raw, rows)
     rows["pres_lean"] = district.pres_lean(rows["d_pres_share"], rows["national_d_share"], rows["party"])
+    rows = live_dating.date_live_rows(rows, raw, field_date=LIVE_AS_OF)      # roster, lines, field dates
     rows = rows.sort_values(["cycle", "state", "district", "party", "incumbent"]).reset_index(drop=True)
     rows["beat_incumbent_in_primary"] = legislators.beat_incumbent_flags(rows)
     rows["last_primary_share"] = legislators.last_primary_share(rows)

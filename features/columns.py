@@ -13,6 +13,7 @@ GROUPS: dict[str, list[str]] = {
     "contest": [
         "primary_date", "runoff_date", "filing_deadline", "primary_system", "contested", "n_candidates",
         "incumbent_vs_incumbent", "other_incumbent", "new_lines", "special_election_member",
+        "roster_date", "field_date",
     ],
     "outcome": [
         "lost", "incumbent_share", "incumbent_share_all", "top_challenger", "top_challenger_party",
@@ -28,7 +29,7 @@ GROUPS: dict[str, list[str]] = {
     "district": [
         "pres_lean", "pres_lean_lines", "latino_share", "black_share", "asian_share", "white_share",
         "ba_plus_share", "foreign_born_share", "median_age", "urban_index", "renter_share", "demog_source",
-        "pres_elec", "new_lines_state", "lines_stale", "map_vintage",
+        "pres_elec", "new_lines_state", "lines_stale", "map_vintage", "lines_enacted",
     ],
     # Pre-primary FEC money: only from a summary whose coverage ends before the primary.
     "money": [
@@ -72,6 +73,15 @@ CONTRACT = [
 
 # Columns whose values are known only after the primary: never model inputs.
 OUTCOME_COLUMNS = GROUPS["outcome"]
+
+# Undated-by-nature columns of the live cycle and the column dating each (features.live_dating):
+# the row itself (roster), the new-lines flags, the known field.
+DATED_COLUMNS = {
+    "roster_date": ["incumbent"],
+    "lines_enacted": ["new_lines", "new_lines_state", "lines_stale"],
+    "field_date": ["contested", "n_candidates", "incumbent_vs_incumbent", "other_incumbent", "top_challenger",
+                   "top_challenger_party"],
+}
 
 # Each dated feature group and the column holding the date its values run to (the as-of rule).
 DATED_GROUPS = {

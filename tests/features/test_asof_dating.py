@@ -1,0 +1,81 @@
+"""The as-of rule through the live cycle's once-undated columns (issue #10): the roster, the 2025
+mid-decade maps and the post-deadline field are dated, and ``assert_as_of`` checks them."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from features.asof import AsOfViolation, as_of_view, assert_as_of
+from forecasting.scoring import score_cycle
+from tests.forecasting.live_fixtures import table, toy_model  # noqa: F401  (fixtures)
+
+NOW = pd.Timestamp("2026-11-26")
+# members who came in by special election in 2025 (congress-legislators term start)
+SPECIALS = {("TN", 7): "Van Epps", ("FL", 6): "Fine", ("FL", 1): "Patronis", ("AZ", 7): "Grijalva",
+            ("VA", 11): "Walkinshaw"}
+
+
+def _live(table):
+    return table[table["cycle"] == 2026]
+
+
+def _names(snap, seat):
+    return list(snap.loc[(snap["state"] == seat[0]) & (snap["district"] == seat[1]), "incumbent"])
+
+
+def test_members_elected_later_in_2025_are_not_scored_before(table, toy_model):
+    early = score_cycle(table, toy_model, 2026, "2025-01-01", now=NOW, explain=False)
+    late = score_cycle(table, toy_model, 2026, "2025-12-31", now=NOW, explain=False)
+    for seat, name in SPECIALS.items():
+        assert not any(name in n for n in _names(early, seat)), seat
+        assert any(name in n for n in _names(late, seat)), seat
+    # Van Epps was sworn in on 2025-12-04: not on 12-03, scored on 12-04
+    assert not _names(score_cycle(table, toy_model, 2026, "2025-12-03", now=NOW, explain=False, states=["TN"]),
+                      ("TN", 7))
+    assert _names(score_cycle(table, toy_model, 2026, "2025-12-04", now=NOW, explain=False, states=["TN"]),
+                  ("TN", 7))
+    assert len(late) - len(early) == len(SPECIALS)
+
+
+def test_the_2025_maps_count_only_from_their_enactment(table):
+    live = _live(table)
+    assert live.loc[live["state"] == "TX", "new_lines"].all()           # the table: TX redrew for 2026
+    before = as_of_view(live, "2025-08-28")                              # TX HB 4 signed 2025-08-29
+    after = as_of_view(live, "2025-09-01")
+    tx_b, tx_a = before[before["state"] == "TX"], after[after["state"] == "TX"]
+    assert not tx_b["new_lines"].any() and not tx_b["new_lines_state"].any()
+    assert tx_a["new_lines"].all()
+    assert not after.loc[after["state"] == "CA", "new_lines"].any()      # Prop 50 passed 2025-11-04
+    assert as_of_view(live, "2025-11-04").loc[lambda v: v["state"] == "CA", "new_lines"].all()
+
+
+def test_the_live_field_is_hidden_before_its_file_date(table):
+    live = _live(table)
+    tx = live[live["state"] == "TX"]
+    assert tx["filing_deadline"].max() < pd.Timestamp("2025-12-10")     # TX filing closed 2025-12-08
+    assert tx["contested"].notna().any()                                 # the weball26 field knows some
+    mid = as_of_view(tx, "2025-12-10")                                   # past the deadline, before 12-31
+    assert not mid["field_known"].any() and mid["contested"].isna().all()
+    assert mid["top_challenger"].isna().all()
+    end = as_of_view(tx, "2025-12-31")
+    assert end["field_known"].all() and end["contested"].notna().any()
+
+
+def test_assert_as_of_checks_the_roster_the_lines_and_the_field(table):
+    live = _live(table)
+    view = as_of_view(live, "2025-12-31")
+    assert_as_of(view)
+    early = view.assign(as_of=pd.Timestamp("2025-06-01"))
+    with pytest.raises(AsOfViolation, match="roster_date"):
+        assert_as_of(early)
+    regular = early[early["roster_date"] <= pd.Timestamp("2025-06-01")]
+    with pytest.raises(AsOfViolation, match="lines_enacted"):
+        assert_as_of(regular)
+    old_lines = regular.assign(new_lines=False, new_lines_state=False, lines_stale=False)
+    with pytest.raises(AsOfViolation, match="field_date"):
+        assert_as_of(old_lines)
+    no_field = old_lines.assign(contested=pd.NA, n_candidates=pd.NA, incumbent_vs_incumbent=pd.NA,
+                                other_incumbent=pd.NA, top_challenger=pd.NA, top_challenger_party=pd.NA)
+    assert_as_of(no_field.drop(columns=[c for c in no_field.columns if c.startswith(("money", "inc_", "chal_"))]
+                               + ["os_last_date", "end_last_date"], errors="ignore"))
+    assert_as_of(as_of_view(live, "2025-06-01"))                          # the view itself is clean
