@@ -79,6 +79,41 @@ def model_identity(model, model_version: str | None = None) -> tuple[str, str]:
     return name, str(version) if version else f"{name}-unregistered"
 
 
+def model_content_hash(model) -> str:
+    """sha256 of the fitted model's pickled state (its registry name/version attributes left out):
+    the same config fitted on the same data gives the same hash, whichever store registered it."""
+    import hashlib
+    import pickle
+
+    cached = getattr(model, "content_hash_", None)
+    if cached:
+        return cached
+    state = dict(model.__dict__)
+    for attr in ("model_version_", "version_", "content_hash_"):
+        state.pop(attr, None)
+    try:
+        blob = pickle.dumps((type(model).__module__, type(model).__qualname__, state), protocol=4)
+    except Exception:                               # an unpicklable model: fall back to its repr
+        blob = repr((type(model), sorted(state))).encode()
+    digest = hashlib.sha256(blob).hexdigest()
+    try:
+        model.content_hash_ = digest
+    except AttributeError:
+        pass
+    return digest
+
+
+def forecast_ids(model, view: pd.DataFrame) -> list[str]:
+    """Per row, the snapshot identity: model content hash and the hash of the row's inputs (the as-of
+    view the model saw: table, events, watchlist, as-of date)."""
+    import hashlib
+
+    m = model_content_hash(model)[:16]
+    inputs = view.drop(columns=[c for c in ("watchlist_sources",) if c in view.columns])
+    rows = pd.util.hash_pandas_object(inputs.reset_index(drop=True), index=False).to_numpy()
+    return [f"{m}-{hashlib.sha256(int(h).to_bytes(8, 'little')).hexdigest()[:16]}" for h in rows]
+
+
 def live_view(rows: pd.DataFrame, when: pd.Timestamp, watchlist: Watchlist | None = None) -> pd.DataFrame:
     """What a live forecast sees of ``rows`` as of ``when``: the as-of view, the watchlist's events known
     by then, and the live-field rule; the as-of rule is asserted on the result."""
@@ -160,6 +195,7 @@ def score_cycle(table: pd.DataFrame, model, cycle: int, as_of, watchlist: Watchl
         "p_loss_if_contested": preds["p_loss_if_contested"].to_numpy(),
         "share_mean": preds["share_mean"].to_numpy(),
         "field_known": view["field_known"].astype("boolean").to_numpy(),
+        "forecast_id": forecast_ids(model, view),
     }, index=view.index)
     for col in ("filing_deadline", "primary_date", "runoff_date"):
         out[col] = pd.to_datetime(view[col]) if col in view.columns else pd.NaT

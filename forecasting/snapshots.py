@@ -1,7 +1,12 @@
 """The snapshot store: every forecast ever recorded, append-only, in ``data/snapshots/history.csv``.
 
 A snapshot is the output of :func:`forecasting.scoring.score_cycle` (one row per incumbent). Rows
-are keyed by ``(cycle, as_of, model_version, state, district, party, incumbent)``:
+are keyed by ``(cycle, as_of, forecast_id, state, district, party, incumbent)``, where
+``forecast_id`` is the model's content hash plus the hash of the row's inputs
+(:func:`forecasting.scoring.forecast_ids`): the same model and the same data make the same key
+whatever the registry calls the model (``primary-forecast/N`` is not unique across stores and is
+renumbered by every ``train --register``), and a different model never collides with a recorded
+one.  Rows recorded before ``forecast_id`` existed are keyed by their ``model_version``.
 
 - appending is idempotent: a row whose key is already stored is skipped, so re-running the same
   as-of date with the same model changes nothing (not even the file's bytes or mtime);
@@ -37,9 +42,11 @@ FEED_COLUMNS = ["cycle", "as_of", "state", "district", "party", "incumbent", "ch
 #: ... and what the store keeps besides them
 HISTORY_COLUMNS = FEED_COLUMNS + [
     "p_contested", "p_loss_if_contested", "share_mean", "field_known", "filing_deadline", "primary_date",
-    "runoff_date", "primary_system", "bioguide_id", "drivers", "simulated", "inputs_through",
+    "runoff_date", "primary_system", "bioguide_id", "drivers", "simulated", "inputs_through", "forecast_id",
 ]
-SNAPSHOT_KEY = ["cycle", "as_of", "model_version", "state", "district", "party", "incumbent"]
+#: columns added to the store after it was first written: an older store gains them (empty) on append
+ADDED_COLUMNS = ("simulated", "inputs_through", "forecast_id")
+SNAPSHOT_KEY = ["cycle", "as_of", "forecast_id", "state", "district", "party", "incumbent"]
 _DATE_COLUMNS = ("as_of", "filing_deadline", "primary_date", "runoff_date", "inputs_through")
 _FLOAT_COLUMNS = ["p_loss", "share_p10", "share_p50", "share_p90", "p_contested", "p_loss_if_contested",
                   "share_mean"]
@@ -158,7 +165,26 @@ def default_publish_as_of(history: pd.DataFrame, cycle: int | None = None) -> pd
 
 
 def _keys(records: pd.DataFrame) -> pd.Series:
-    return records[SNAPSHOT_KEY].astype(str).agg("|".join, axis=1)
+    """Row identity: SNAPSHOT_KEY, with ``model_version`` standing in where ``forecast_id`` is empty."""
+    rec = records.copy()
+    fid = rec["forecast_id"].astype(str) if "forecast_id" in rec.columns else pd.Series("", index=rec.index)
+    rec["forecast_id"] = fid.where(fid.str.len() > 0, "version:" + rec["model_version"].astype(str))
+    return rec[SNAPSHOT_KEY].astype(str).agg("|".join, axis=1)
+
+
+#: what makes a forecast the same forecast, for rows recorded before ``forecast_id`` existed
+_CONTENT = ["cycle", "as_of", "state", "district", "party", "incumbent", "model", "p_loss", "share_p10",
+            "share_p50", "share_p90", "p_contested", "p_loss_if_contested", "field_known"]
+
+
+def _legacy_content(records: pd.DataFrame, legacy_only: bool = False) -> pd.Series:
+    """Content key of rows (numbers as stored); with ``legacy_only`` only rows without a forecast_id.
+    A new row equal in content to a legacy row is the same forecast re-registered: already recorded."""
+    if legacy_only and "forecast_id" in records.columns:
+        records = records[records["forecast_id"].astype(str) == ""]
+    if records.empty:
+        return pd.Series(dtype=str)
+    return records.reindex(columns=_CONTENT, fill_value="").astype(str).agg("|".join, axis=1)
 
 
 def append_snapshot(snapshot: pd.DataFrame, root: str | Path | None = None) -> int:
@@ -172,10 +198,19 @@ def append_snapshot(snapshot: pd.DataFrame, root: str | Path | None = None) -> i
             existing = read_history(path)
             header = list(existing.columns)
             absent = [c for c in HISTORY_COLUMNS if c not in header]
+            if absent and set(absent) <= set(ADDED_COLUMNS):
+                # an older store: add the new columns (empty for the earlier rows, whose values stay)
+                header = header + absent
+                existing = existing.reindex(columns=header, fill_value="")
+                buf = io.StringIO()
+                existing.to_csv(buf, index=False, lineterminator="\n")
+                old_bytes = buf.getvalue().encode("utf-8")
+                absent = []
             if absent:
                 raise InputError(path, "stored history has an older header; migrate it before appending",
                                  field=absent[0])
             new = records[~_keys(records).isin(set(_keys(existing)))]
+            new = new[~_legacy_content(new).isin(set(_legacy_content(existing, legacy_only=True)))]
         else:
             header, new = HISTORY_COLUMNS, records
         if new.empty:

@@ -34,8 +34,9 @@ def test_append_is_idempotent_and_never_rewrites(tmp_path, snaps):
     assert list(hist.columns) == snapshots.HISTORY_COLUMNS
     assert hist["as_of"].value_counts().to_dict() == {"2025-12-31": len(first), "2026-03-10": len(first)}
     assert not hist.duplicated(snapshots.SNAPSHOT_KEY).any()
-    # a new model version on the same date is a new snapshot
-    other = first.assign(model_version="toy-v2")
+    # the same forecast under a new registry version is not new; a different model's forecast is
+    assert snapshots.append_snapshot(first.assign(model_version="toy-v2"), store) == 0
+    other = first.assign(model_version="toy-v2", forecast_id=first["forecast_id"] + "-other-model")
     assert snapshots.append_snapshot(other, store) == len(first)
     assert not list(store.glob(".history.csv.*.tmp"))
 
