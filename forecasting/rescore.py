@@ -5,8 +5,10 @@ falls inside a window, record the snapshot and an MLflow run, and publish.
 (``lookback`` defaults to 0, i.e. the window ``[now, now + window]``; a few days of lookback also
 re-scores states whose filing deadline just passed, when the known field starts to decide), scores
 those states' incumbents as of ``now``'s date, appends the snapshot to the store (idempotent: the
-same as-of date and model version adds nothing), and only when something new was recorded logs an
-MLflow run and publishes the site.  Two runs at once are serialised by the store's and the site's
+same as-of date, model and inputs add nothing), and only when something new was recorded logs an
+MLflow run and publishes the site.  A journal in the store (``.rescore-pending-<id>.json``, written
+before the append) lists the steps still owed, so a run that fails after appending -- MLflow down,
+a publish that failed -- logs and publishes on the next run; a site behind the store is republished.  Two runs at once are serialised by the store's and the site's
 file locks, so they cannot corrupt the history.
 """
 from __future__ import annotations
@@ -134,15 +136,77 @@ def rescore(now, window: str = "14d", lookback: str = "0d", cycle: int | None = 
     result.snapshot = snap
     result.n_scored = int(len(snap))
     result.model_version = str(snap["model_version"].iloc[0]) if len(snap) else model_version
-    result.n_new = snapshots.append_snapshot(snap, store) if len(snap) else 0
-
-    if result.n_new and record_run is not None:
-        recorder = record_mlflow_run if record_run == "mlflow" else record_run
-        result.run_id = recorder(result, snap)
-    if site_dir is not None and (result.n_new or not (Path(site_dir) / "history.csv").is_file()):
-        from forecasting.publish import publish
-        result.published = publish(site_dir, snapshots.read_history(store), backtest_dir=backtest_dir)
+    if not len(snap):
+        return result
+    # Recording, logging and publishing are three steps; a journal in the store says which are still
+    # owed for this snapshot, so a run that fails after appending finishes them when re-run.
+    journal = _journal_path(snap, store)
+    with snapshots.file_lock(journal.with_name(".rescore.lock")):   # one re-scoring at a time
+        owed = _read_journal(journal)
+        fresh = owed is None
+        if fresh:
+            owed = {"record_run": record_run is not None, "publish": site_dir is not None}
+            _write_journal(journal, owed)
+        result.n_new = snapshots.append_snapshot(snap, store)
+        if result.n_new == 0 and fresh:                 # recorded and finished by an earlier run
+            owed = {"record_run": False, "publish": False}
+        if owed.get("record_run") and record_run is not None:
+            recorder = record_mlflow_run if record_run == "mlflow" else record_run
+            result.run_id = recorder(result, snap)
+            owed["record_run"] = False
+            _write_journal(journal, owed)
+        stale = site_dir is not None and not _site_has(site_dir, store)
+        if site_dir is not None and (owed.get("publish") or stale):
+            from forecasting.publish import publish
+            result.published = publish(site_dir, snapshots.read_history(store), backtest_dir=backtest_dir)
+            owed["publish"] = False
+        if not any(owed.values()):
+            journal.unlink(missing_ok=True)
+        else:
+            _write_journal(journal, owed)
     return result
+
+
+def _journal_path(snap: pd.DataFrame, store) -> Path:
+    import hashlib
+
+    ids = snap["forecast_id"].astype(str) if "forecast_id" in snap.columns else snap["model_version"].astype(str)
+    key = "|".join(sorted(str(snap["as_of"].iloc[0]) + i for i in ids))
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return snapshots.history_path(store).parent / f".rescore-pending-{digest}.json"
+
+
+def _read_journal(path: Path) -> dict | None:
+    import json
+
+    if not path.is_file():
+        return None
+    try:
+        return {k: bool(v) for k, v in json.loads(path.read_text()).items()}
+    except (ValueError, AttributeError):
+        return {"record_run": True, "publish": True}     # unreadable: redo both (both are safe to redo)
+
+
+def _write_journal(path: Path, owed: dict) -> None:
+    import json
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({k: v for k, v in owed.items() if not k.startswith("_")}) + "\n")
+    os.replace(tmp, path)
+
+
+def _site_has(site_dir, store) -> bool:
+    """True if the published site's history already holds every stored snapshot row."""
+    site_hist = Path(site_dir) / "history.csv"
+    if not site_hist.is_file():
+        return False
+    try:
+        have = set(snapshots._keys(snapshots.read_history(site_hist)))
+    except InputError:
+        return False
+    return set(snapshots._keys(snapshots.read_history(store))) <= have
 
 
 def _resolve_watchlist(watchlist, cycle: int, table: pd.DataFrame):
