@@ -107,7 +107,28 @@ def read_history(path: str | Path | None = None) -> pd.DataFrame:
     missing = [c for c in FEED_COLUMNS if c not in df.columns]
     if missing:
         raise InputError(path, "snapshot history lacks a feed column", field=missing[0])
+    validate_races(df, path)
     return df
+
+
+def validate_races(history: pd.DataFrame, source="snapshot history") -> None:
+    """Every row's race identity is a known state code, an integer district 0-60 and D or R; these
+    values name the site's files (``races/<ST>-<NN>-<P>.html``), so anything else -- a path such as
+    ``../../x`` -- is refused with one InputError naming the file, row and field."""
+    from features.constants import PARTIES, STATES
+
+    checks = (("state", lambda v: v in STATES),
+              ("district", lambda v: v.isdigit() and 0 <= int(v) <= 60),
+              ("party", lambda v: v in PARTIES),
+              ("cycle", lambda v: v.isdigit() and len(v) == 4))
+    for col, ok in checks:
+        if col not in history.columns:
+            continue
+        text = history[col].astype(str).str.strip()
+        bad = ~text.map(ok)
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            raise InputError(source, f"not a valid {col}: {history[col].iloc[i]!r}", row=i + 1, field=col)
 
 
 def typed(history: pd.DataFrame) -> pd.DataFrame:

@@ -135,11 +135,57 @@ def load_watchlist(path: str | Path, table: pd.DataFrame | None = None) -> Watch
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "watchlist file not found")
+    return parse_watchlist(read_yaml(path), path, table)
+
+
+class DuplicateKey(yaml.YAMLError):
+    """A mapping repeats a key (PyYAML would silently keep the last one)."""
+
+    def __init__(self, key, line: int):
+        super().__init__(f"duplicate key {key!r} at line {line}")
+        self.key, self.line = key, line
+
+
+class StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys and leaves dates as text (validated by the caller, so an
+    impossible date such as 2025-02-30 is a clear error instead of a crash inside the parser)."""
+
+
+def _strict_mapping(loader, node, deep=False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise DuplicateKey(key, key_node.start_mark.line + 1)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _strict_mapping)
+StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+def read_yaml(path: Path):
+    """Parse a YAML file strictly: UTF-8 only, no duplicate keys, dates left as text; any problem is
+    one InputError naming the file, the line and (for a duplicate) the key."""
+    data = Path(path).read_bytes()
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise InputError(path, f"not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line} "
+                               f"(save the file as UTF-8)", row=f"line {line}") from None
+    try:
+        return yaml.load(text, Loader=StrictLoader)
+    except DuplicateKey as exc:
+        raise InputError(path, f"duplicate key at line {exc.line} (a repeated key would silently "
+                               f"replace the first)", row=f"line {exc.line}", field=str(exc.key)) from None
     except yaml.YAMLError as exc:
-        raise InputError(path, f"not valid YAML: {exc}") from exc
-    return parse_watchlist(doc, path, table)
+        mark = getattr(exc, "problem_mark", None)
+        row = f"line {mark.line + 1}" if mark is not None else None
+        raise InputError(path, f"not valid YAML: {str(exc).splitlines()[0]}", row=row) from None
 
 
 def parse_watchlist(doc, path: str | Path = "watchlist", table: pd.DataFrame | None = None) -> Watchlist:
@@ -157,6 +203,14 @@ def parse_watchlist(doc, path: str | Path = "watchlist", table: pd.DataFrame | N
     if not isinstance(races_doc, list):
         raise InputError(path, "races must be a list", field="races")
     races = [_parse_race(path, i, r) for i, r in enumerate(races_doc)]
+    seen: dict[tuple, str] = {}
+    for race in races:
+        key = (race.state, race.district, race.party, (race.incumbent or "").lower())
+        if key in seen:
+            raise InputError(path, f"duplicate race: {race.state}-{race.district} {race.party} is also "
+                                   f"{seen[key].split(' ')[0]}; merge the two entries", row=race.label,
+                             field="district")
+        seen[key] = race.label
     if table is not None:
         check_against_table(Watchlist(path, cycle, races), table)
     return Watchlist(path, cycle, races)

@@ -29,7 +29,7 @@ from forecasting.drivers import drivers_text
 from forecasting.publish import charts, checking, feeds, race_facts
 from forecasting.publish.target import check_publish_target, mark_site
 from forecasting.snapshots import (as_of_dates, default_publish_as_of, file_lock, history_path, latest_snapshot,
-                                   merge_histories, read_history, typed)
+                                   merge_histories, read_history, typed, validate_races)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -85,6 +85,7 @@ def publish(out_dir: str | Path, snapshots=None, backtest_dir: str | Path | None
         store = snapshots if isinstance(snapshots, pd.DataFrame) else read_history(snapshots)
         previous = read_history(out / "history.csv") if (out / "history.csv").is_file() else None
         history = merge_histories(previous, store)
+        validate_races(history, "snapshots to publish")  # state/district/party name files: no paths
         if history.empty:
             raise InputError(history_path(snapshots if not isinstance(snapshots, pd.DataFrame) else None),
                              "no snapshots to publish; run `primary-forecast forecast` first")
