@@ -84,7 +84,7 @@ def fit_named_model(model_name: str, table: pd.DataFrame):
     an outcome, seen as of the day before each primary with pre-primary money -- exactly as
     ``primary-forecast train`` does.  Returns ``(model, version)``."""
     from features.paths import EXPERIMENTS_DIR
-    from forecasting.commands.train import train_model
+    from forecasting.training import train_model
     from forecasting.experiment_config import load_config
 
     if table is None:

@@ -76,7 +76,7 @@ def race_model(table: pd.DataFrame, model_name: str | None = None, alias: str = 
         return model, version, note + f"fitted {model_name} on every cycle with an outcome: {version}"
     # as forecasting.live_model.fit_named_model (the experiment config, seen as of each primary's eve),
     # on the cycles before a past race and with the notebook's MCMC draws
-    from forecasting.commands.train import train_model
+    from forecasting.training import train_model
 
     spec, money = _named_spec(model_name)
     if bayes_draws:
@@ -110,7 +110,7 @@ def race_forecast(table: pd.DataFrame, model, model_version: str, cycle: int, st
                   party: str | None, as_of, watchlist="default") -> RaceForecast:
     """Score the race's state as of ``as_of`` (``score_cycle``) and return the race."""
     from features.neighbours import find_race
-    from forecasting.commands.forecast import resolve_watchlist
+    from forecasting.watchlist import resolve_watchlist
     from forecasting.scoring import score_cycle
     from forecasting.whatif import race_view
 
@@ -519,7 +519,7 @@ def boosted_model(table: pd.DataFrame, use_mlflow: bool = True, fast: bool = Fal
 def fit_here(table: pd.DataFrame, model_name: str, **kwargs):
     """Fit ``experiments/<name>.yaml`` (constructor ``kwargs`` overriding) on every cycle with an
     outcome, as ``primary-forecast train`` does."""
-    from forecasting.commands.train import train_model
+    from forecasting.training import train_model
 
     spec, money = _named_spec(model_name)
     spec = {**spec, "kwargs": {**(spec.get("kwargs") or {}), **kwargs}}

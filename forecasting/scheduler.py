@@ -1,9 +1,8 @@
 """A small in-process scheduler with cron-style triggers, and the equivalent crontab/systemd entries.
 
-``CronExpr`` understands the five standard fields (minute hour day-of-month month day-of-week) with
-``*``, numbers, ranges ``a-b``, steps ``*/n`` and ``a-b/n``, lists, month/day names, and the macros
-``@hourly``, ``@daily``, ``@weekly``, ``@monthly``.  As in cron, when both day fields are restricted
-a day matching either one fires.
+``CronExpr`` wraps ``cronsim`` (which follows cron's own rules, including the day fields: ``*/n`` in
+a day field counts as ``*``, so the two day fields are ANDed; two restricted lists are ORed), plus
+the macros ``@hourly``, ``@daily``, ``@weekly``, ``@monthly``.
 
 ``Scheduler(triggers, clock, sleep).run()`` waits for the next fire time and calls the trigger's job
 with that time.  The clock and sleep functions are injected, so tests run a whole season without
@@ -18,105 +17,68 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from cronsim import CronSim, CronSimError
+
 from features.errors import InputError
 from features.paths import PROJECT_ROOT
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-_DAYS = {d: i for i, d in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])}
 _MACROS = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
            "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *"}
-_FIELDS = (("minute", 0, 59, {}), ("hour", 0, 23, {}), ("day of month", 1, 31, {}),
-           ("month", 1, 12, _MONTHS), ("day of week", 0, 7, _DAYS))
 _SYSTEMD_DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
 
 
 @dataclass(frozen=True)
 class CronExpr:
-    """A parsed five-field cron expression."""
+    """A five-field cron expression, parsed and iterated by ``cronsim`` (cron's own semantics).
+
+    Day fields follow cron: when either day field starts with ``*`` (``*``, ``*/2``) a day must match
+    both; when both are restricted lists a day matching either fires.
+    """
 
     text: str
+    expr: str                    # macros expanded
     minutes: frozenset
     hours: frozenset
     days: frozenset
     months: frozenset
     weekdays: frozenset          # 0 = Sunday
-    day_restricted: bool
-    weekday_restricted: bool
+    day_and: bool
 
     @classmethod
     def parse(cls, text: str) -> "CronExpr":
-        expr = _MACROS.get(text.strip().lower(), text.strip())
-        parts = expr.split()
-        if len(parts) != 5:
+        expr = _MACROS.get(str(text).strip().lower(), str(text).strip())
+        if len(expr.split()) != 5:
             raise InputError("schedule", f"a cron expression has 5 fields, got {text!r}", field="cron")
-        sets = [_parse_field(p, *spec) for p, spec in zip(parts, _FIELDS)]
-        weekdays = frozenset(d % 7 for d in sets[4])
-        return cls(text, sets[0], sets[1], sets[2], sets[3], weekdays,
-                   parts[2] != "*", parts[4] != "*")
+        try:
+            sim = CronSim(expr, dt.datetime(2000, 1, 1))
+        except CronSimError as exc:
+            raise InputError("schedule", f"not a valid cron expression {text!r}: {exc}", field="cron") from None
+        return cls(str(text), expr, frozenset(sim.minutes), frozenset(sim.hours), frozenset(sim.days),
+                   frozenset(sim.months), frozenset(d % 7 for d in sim.weekdays), bool(sim.day_and))
 
-    def _day_ok(self, when: dt.datetime) -> bool:
-        dom = when.day in self.days
-        dow = (when.isoweekday() % 7) in self.weekdays
-        if self.day_restricted and self.weekday_restricted:
-            return dom or dow
-        return dom and dow
+    @property
+    def day_restricted(self) -> bool:
+        return not self.expr.split()[2].startswith("*")
 
-    def matches(self, when: dt.datetime) -> bool:
-        """True if the minute of ``when`` is a fire time."""
-        return (when.minute in self.minutes and when.hour in self.hours and when.month in self.months
-                and self._day_ok(when))
+    @property
+    def weekday_restricted(self) -> bool:
+        return not self.expr.split()[4].startswith("*")
 
     def next_after(self, when: dt.datetime) -> dt.datetime:
         """The first fire time strictly after ``when`` (minute resolution, same tzinfo)."""
-        t = when.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
-        limit = t + dt.timedelta(days=366 * 5)
-        while t <= limit:
-            if t.month not in self.months:
-                t = (t.replace(day=1, hour=0, minute=0) + dt.timedelta(days=32)).replace(day=1)
-                continue
-            if not self._day_ok(t):
-                t = t.replace(hour=0, minute=0) + dt.timedelta(days=1)
-                continue
-            if t.hour not in self.hours:
-                t = t.replace(minute=0) + dt.timedelta(hours=1)
-                continue
-            if t.minute not in self.minutes:
-                t += dt.timedelta(minutes=1)
-                continue
-            return t
-        raise InputError("schedule", f"cron expression {self.text!r} never fires", field="cron")
+        start = when.replace(second=0, microsecond=0)
+        try:
+            t = next(iter(CronSim(self.expr, start)))
+        except (StopIteration, CronSimError):
+            t = None
+        if t is None or t > start + dt.timedelta(days=366 * 5):
+            raise InputError("schedule", f"cron expression {self.text!r} never fires", field="cron")
+        return t
 
-
-def _parse_field(text: str, name: str, lo: int, hi: int, names: dict) -> frozenset:
-    values: set[int] = set()
-    for item in text.lower().split(","):
-        step = 1
-        if "/" in item:
-            item, step_text = item.split("/", 1)
-            if not step_text.isdigit() or int(step_text) == 0:
-                raise InputError("schedule", f"bad step in {name} field {text!r}", field="cron")
-            step = int(step_text)
-        if item == "*":
-            start, end = lo, hi
-        elif "-" in item:
-            a, b = item.split("-", 1)
-            start, end = _value(a, name, lo, hi, names), _value(b, name, lo, hi, names)
-        else:
-            start = _value(item, name, lo, hi, names)
-            end = hi if step > 1 else start
-        if start > end:
-            raise InputError("schedule", f"empty range in {name} field {text!r}", field="cron")
-        values.update(range(start, end + 1, step))
-    return frozenset(values)
-
-
-def _value(text: str, name: str, lo: int, hi: int, names: dict) -> int:
-    if text in names:
-        return names[text]
-    if not text.isdigit() or not lo <= int(text) <= hi:
-        raise InputError("schedule", f"{name} must be {lo}-{hi}, got {text!r}", field="cron")
-    return int(text)
+    def matches(self, when: dt.datetime) -> bool:
+        """True if the minute of ``when`` is a fire time."""
+        t = when.replace(second=0, microsecond=0)
+        return self.next_after(t - dt.timedelta(minutes=1)) == t
 
 
 @dataclass
@@ -234,8 +196,8 @@ def cron_to_oncalendar(cron: str) -> str:
     days = ""
     if expr.weekday_restricted:
         days = ",".join(_SYSTEMD_DAYS[d] for d in sorted(expr.weekdays)) + " "
-    if expr.day_restricted and expr.weekday_restricted:
-        # systemd ANDs the two day fields while cron ORs them: not expressible in one line
+    if not expr.day_and:
+        # systemd ANDs the two day fields while cron ORs them here: not expressible in one line
         raise InputError("schedule", f"{cron!r}: restricting both day fields has no OnCalendar equivalent",
                          field="cron")
     date = f"*-{conv(month, expr.months, 2)}-{conv(dom, expr.days, 2)}"

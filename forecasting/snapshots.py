@@ -12,7 +12,7 @@ one.  Rows recorded before ``forecast_id`` existed are keyed by their ``model_ve
   as-of date with the same model changes nothing (not even the file's bytes or mtime);
 - appending never rewrites an earlier row: the new file is the old file's bytes followed by the new
   rows, written to a temporary file and swapped in with ``os.replace``;
-- an exclusive ``fcntl`` lock on ``history.csv.lock`` serialises concurrent writers.
+- an exclusive lock (``filelock``) on ``history.csv.lock`` serialises concurrent writers.
 
 ``simulated`` is ``true`` for a replayed snapshot: recorded after its as-of date, with inputs that
 run only to an earlier date (``inputs_through``), so it shows what the model makes of the older
@@ -22,7 +22,6 @@ from data collected to 2025-12-31).  The site shows such rows only when asked, a
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import io
 import os
 import tempfile
@@ -54,15 +53,13 @@ _FLOAT_COLUMNS = ["p_loss", "share_p10", "share_p50", "share_p90", "p_contested"
 
 @contextlib.contextmanager
 def file_lock(path: str | Path):
-    """Hold an exclusive advisory lock on ``path`` (created if missing) for the ``with`` block."""
+    """Hold an exclusive lock on ``path`` (``filelock.FileLock``, created if missing) for the block."""
+    from filelock import FileLock
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    with FileLock(str(path)):
+        yield
 
 
 def history_path(root: str | Path | None = None) -> Path:

@@ -188,6 +188,19 @@ def read_yaml(path: Path):
         raise InputError(path, f"not valid YAML: {str(exc).splitlines()[0]}", row=row) from None
 
 
+def resolve_watchlist(arg: str | None, cycle: int, table: pd.DataFrame | None = None):
+    """A command line's ``--watchlist``: 'default' (``data/watchlist/<cycle>.yaml`` if present),
+    'none' / None (no watchlist), or a path."""
+    from features.paths import WATCHLIST_DIR
+
+    if arg is None or str(arg).lower() == "none":
+        return None
+    if arg == "default":
+        path = WATCHLIST_DIR / f"{cycle}.yaml"
+        return load_watchlist(path, table) if path.is_file() else None
+    return load_watchlist(Path(arg), table)
+
+
 def parse_watchlist(doc, path: str | Path = "watchlist", table: pd.DataFrame | None = None) -> Watchlist:
     """Validate an already-parsed watchlist document (see :func:`load_watchlist`)."""
     path = Path(path)

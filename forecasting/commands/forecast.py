@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from features.paths import WATCHLIST_DIR
+from forecasting.watchlist import resolve_watchlist  # noqa: F401  (re-exported)
 
 
 def add_parser(subparsers) -> None:
@@ -26,17 +26,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("--csv", default=None, help="also write the snapshot to this CSV")
     p.add_argument("--top", type=int, default=25, help="print the N highest-risk incumbents (default 25)")
     p.set_defaults(func=run)
-
-
-def resolve_watchlist(arg: str | None, cycle: int, table):
-    from forecasting.watchlist import load_watchlist
-
-    if arg is None or str(arg).lower() == "none":
-        return None
-    if arg == "default":
-        path = WATCHLIST_DIR / f"{cycle}.yaml"
-        return load_watchlist(path, table) if path.is_file() else None
-    return load_watchlist(Path(arg), table)
 
 
 def run(args: argparse.Namespace) -> int:

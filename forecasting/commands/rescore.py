@@ -42,7 +42,7 @@ def _common(p, lookback: str = "0d") -> None:
 
 def _rescore_once(args, now):
     from features.table import load_table
-    from forecasting.commands.forecast import resolve_watchlist
+    from forecasting.watchlist import resolve_watchlist
     from forecasting.live_model import load_live_model
     from forecasting.rescore import cycle_for, parse_duration, rescore
 

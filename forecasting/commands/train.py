@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+from forecasting.training import train_model  # noqa: F401  (re-exported: the command's fitting step)
+
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("train", help="fit a model on all cycles with outcomes; log an MLflow run",
@@ -23,23 +25,6 @@ def add_parser(subparsers) -> None:
                           "comparison backtest; uses its latest train run")
     r.add_argument("--alias", default="champion")
     r.set_defaults(func=run_register)
-
-
-def train_model(table, spec: dict, money: str = "preprimary", events_dir=None):
-    """Fit the model of ``spec`` on the table's rows with outcomes, seen as of the day before each
-    primary (the representation the backtest trains on).  Returns (model, view, seconds)."""
-    from features.asof import assert_as_of
-    from features.matrix import ALL_GROUPS, source_columns
-    from forecasting.backtest import backtest_view
-    from forecasting.experiment_config import factory
-
-    view = backtest_view(table, money, events_dir=events_dir)
-    view = view[view["lost"].notna()]
-    assert_as_of(view, source_columns(ALL_GROUPS))
-    model = factory(spec)()
-    t0 = time.perf_counter()
-    model.fit(view)
-    return model, view, time.perf_counter() - t0
 
 
 def run_train(args) -> int:

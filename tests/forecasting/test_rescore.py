@@ -232,3 +232,20 @@ def test_rescore_command(tmp_path, capsys):
     assert "not a duration" in capsys.readouterr().err
     assert cli_main(args[:2] + ["2099-01-01T06:00"] + args[3:]) == 2
     assert "is in the future" in capsys.readouterr().err
+
+
+def test_step_day_fields_follow_cron():
+    """`*/2` in a day field counts as `*` for cron's day rule: odd-numbered days that are Mondays,
+    not every odd day plus every Monday (what the hand-written parser did)."""
+    expr = CronExpr.parse("0 6 */2 * mon")
+    fires, t = [], dt.datetime(2026, 3, 1)
+    for _ in range(4):
+        t = expr.next_after(t)
+        fires.append(t)
+    assert fires == [dt.datetime(2026, 3, 9, 6), dt.datetime(2026, 3, 23, 6), dt.datetime(2026, 4, 13, 6),
+                     dt.datetime(2026, 4, 27, 6)]
+    assert all(f.day % 2 == 1 and f.weekday() == 0 for f in fires)
+    assert not expr.matches(dt.datetime(2026, 3, 3, 6)) and not expr.matches(dt.datetime(2026, 3, 2, 6))
+    assert cron_to_oncalendar("0 6 */2 * mon").startswith("Mon ")       # ANDed days: systemd can say it
+    with pytest.raises(InputError, match="no OnCalendar equivalent"):
+        cron_to_oncalendar("0 6 1,15 * mon")                              # ORed lists: it cannot
