@@ -77,11 +77,13 @@ def _result(drop_rows: int = 0):
     table = load_table()
     if drop_rows:
         table = table.iloc[:-drop_rows]
-    from features import endorsements, outside_spending
+    from features import endorsements, misconduct, outside_spending, pro_israel_money
 
     return BuildResult(table, load_calendar(),
                        outside_spending.read_events(PROCESSED_DIR / "outside_spending_events.csv"),
-                       endorsements.read_events(PROCESSED_DIR / "endorsement_events.csv"), {})
+                       endorsements.read_events(PROCESSED_DIR / "endorsement_events.csv"),
+                       misconduct.read_events(PROCESSED_DIR / "misconduct_events.csv"),
+                       pro_israel_money.read_events(PROCESSED_DIR / "pro_israel_events.csv"))
 
 
 def test_a_crash_between_renames_never_mixes_old_and_new(tmp_path, monkeypatch):
