@@ -48,8 +48,11 @@ def exchange(a: Path, b: Path) -> bool:
     return True
 
 
-def _swap(new: Path, target: Path) -> None:
-    """Make ``new`` the contents of ``target``; ``new`` then holds the old contents (if any)."""
+def swap_folder(new: Path, target: Path) -> None:
+    """Make ``new`` the contents of ``target``; ``new`` then holds the old contents (if any).
+
+    One atomic exchange where the kernel offers it, else two renames (undone if the second fails).
+    """
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         os.rename(new, target)
@@ -64,6 +67,9 @@ def _swap(new: Path, target: Path) -> None:
         os.rename(old, target)
         raise
     os.rename(old, new)
+
+
+_swap = swap_folder
 
 
 def _keep_foreign_files(new: Path, target: Path) -> None:

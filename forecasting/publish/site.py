@@ -12,7 +12,6 @@ timeline), ``checking-our-work.html`` (calibration plot and skill table from ``r
 """
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import shutil
@@ -23,6 +22,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from features.atomic_outputs import swap_folder
 from features.errors import InputError
 from features.paths import REPORTS_DIR
 from forecasting.drivers import drivers_text
@@ -301,44 +301,11 @@ def _write(path: Path, text: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # The atomic swap
 # ---------------------------------------------------------------------------------------------
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically exchange two paths (Linux renameat2); False if the call is unavailable."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    rc = fn(_AT_FDCWD, os.fsencode(str(a)), _AT_FDCWD, os.fsencode(str(b)), _RENAME_EXCHANGE)
-    if rc != 0:
-        err = ctypes.get_errno()
-        if err in (22, 38, 95):      # EINVAL / ENOSYS / EOPNOTSUPP: filesystem or kernel lacks it
-            return False
-        raise OSError(err, os.strerror(err), str(b))
-    return True
-
-
 def _swap_in(tmp: Path, out: Path) -> None:
     """Make ``tmp`` the new ``out``; afterwards ``tmp`` holds the old site (removed by the caller)."""
-    if not out.exists():
-        os.rename(tmp, out)
-        return
-    if not out.is_dir():
+    if out.exists() and not out.is_dir():
         raise InputError(out, "publish target exists and is not a folder")
-    if _exchange(tmp, out):
-        return
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    os.rename(out, old)
-    try:
-        os.rename(tmp, out)
-    except BaseException:
-        os.rename(old, out)
-        raise
-    os.rename(old, tmp)
+    swap_folder(tmp, out)
 
 
 # ---------------------------------------------------------------------------------------------
