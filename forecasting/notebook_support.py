@@ -137,6 +137,9 @@ def forecast_summary(race: RaceForecast) -> pd.DataFrame:
         "primary system": s.get("primary_system"),
         "field known": bool(s["field_known"]) if pd.notna(s["field_known"]) else False,
         "P(loses renomination)": pct(s["p_loss"]),
+        # the second target (forecasting.scoring.second_target): the nomination, or a same-party November
+        "P(loses the seat to the same party)": pct(s.get("p_lose_seat_same_party")),
+        "P(a same-party challenger reaches November with the member)": pct(s.get("p_same_party_rival_november")),
         "P(serious challenge)": pct(s["p_contested"]),
         "P(loss | challenged)": pct(s["p_loss_if_contested"]),
         "first-round share, 10th-50th-90th pct": (f"{100 * s['share_p10']:.0f}% - {100 * s['share_p50']:.0f}% - "
@@ -265,6 +268,7 @@ def whatif_grid(model, race: RaceForecast, scenarios: dict | None = None) -> pd.
         r = run_whatif(model, race, overrides)
         rows.append({"what-if": label, "P(loss)": pct(r["after"]["p_loss"]),
                      "change, points": round(100 * r["delta"]["p_loss"], 2),
+                     "P(lose seat, same party)": pct(r["after"].get("p_lose_seat_same_party")),
                      "median share %": round(100 * r["after"]["share_p50"], 1)})
     return pd.DataFrame(rows)
 
@@ -276,7 +280,8 @@ def whatif_frame(result: dict) -> pd.DataFrame:
     labels = {"p_loss": "P(loses renomination) %", "p_contested": "P(serious challenge) %",
               "p_loss_if_contested": "P(loss | challenged) %", "share_mean": "mean first-round share %",
               "share_p10": "share, 10th percentile %", "share_p50": "share, median %",
-              "share_p90": "share, 90th percentile %"}
+              "share_p90": "share, 90th percentile %",
+              "p_lose_seat_same_party": "P(loses the seat to the same party) %"}
     return (100 * whatif_table(result).astype(float)).round(2).rename(index=labels)
 
 
@@ -287,6 +292,11 @@ def race_sentence(race: RaceForecast, whatif: dict | None = None) -> str:
             f"{s['party']}) has a {pct(s['p_loss'])} chance of losing renomination "
             f"(median first-round share {100 * s['share_p50']:.0f}%, 80% range {100 * s['share_p10']:.0f}-"
             f"{100 * s['share_p90']:.0f}%; model {s['model_version']}).")
+    from forecasting.publish.second_target import explanation
+
+    two = explanation(s.to_dict())           # top-two / top-four: what each number means
+    if two:
+        text += " " + two
     if whatif is not None:
         a = whatif["after"]
         text += (f" With the what-if {json.dumps(whatif['overrides'], sort_keys=True)} it is "
@@ -343,7 +353,33 @@ def load_backtest(directory: str | Path | None = None) -> dict[str, pd.DataFrame
         path = directory / f"{name}.csv"
         if path.is_file():
             out[name] = pd.read_csv(path, dtype={"cycle": str} if name == "scoreboard" else None)
+    # the second target's scoreboard (``forecasting.scoreboard_same_party``): in the comparison output,
+    # else in the two-target benchmark's folder
+    for path in (directory / "scoreboard_same_party.csv", directory / "two_targets" / "scoreboard_same_party.csv"):
+        if path.is_file():
+            out["scoreboard_same_party"] = pd.read_csv(path, dtype={"cycle": str})
+            break
     return out
+
+
+def pooled_two_targets(bt: dict, money_mode: str = "preprimary") -> pd.DataFrame | None:
+    """Pooled Brier skill and AUC of each model on both targets (lose the nomination; lose the seat to
+    the same party) side by side, from ``load_backtest``; None without the second target's scoreboard."""
+    second = bt.get("scoreboard_same_party")
+    if second is None:
+        return None
+    second = second[(second["cycle"] == "pooled") & (second["money_mode"] == money_mode)]
+    cols = {"n_lost": "events", "brier": "Brier", "brier_skill": "Brier skill", "auc": "AUC",
+            "recall_top25": "recall top 25"}
+    out = second.set_index("model")[list(cols)].rename(columns=cols)
+    out.columns = pd.MultiIndex.from_product([["lose the seat to the same party"], out.columns])
+    first = bt.get("scoreboard")
+    if first is not None and "money_mode" in first.columns:
+        f = first[(first["cycle"] == "pooled") & (first["money_mode"] == money_mode)].set_index("model")
+        f = f[[c for c in cols if c in f.columns]].rename(columns=cols)
+        f.columns = pd.MultiIndex.from_product([["lose the nomination"], f.columns])
+        out = f.join(out, how="outer")
+    return out.sort_values(("lose the seat to the same party", "Brier skill"), ascending=False)
 
 
 def pooled_scoreboard(board: pd.DataFrame) -> pd.DataFrame:
@@ -567,6 +603,8 @@ def plot_partial_dependence(pdp: pd.DataFrame):
 
 def pct(p) -> str:
     """A probability as an analyst reads it: '12.3%', '0.4%', '<0.1%'."""
+    if p is None or pd.isna(p):
+        return "–"                       # e.g. a model fitted before the second target existed
     p = float(p)
     return "<0.1%" if 0 < p < 0.001 else f"{100 * p:.1f}%"
 

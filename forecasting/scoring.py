@@ -197,6 +197,8 @@ def score_cycle(table: pd.DataFrame, model, cycle: int, as_of, watchlist: Watchl
         "field_known": view["field_known"].astype("boolean").to_numpy(),
         "forecast_id": forecast_ids(model, view),
     }, index=view.index)
+    for col, values in second_target(view, preds).items():
+        out[col] = values
     for col in ("filing_deadline", "primary_date", "runoff_date"):
         out[col] = pd.to_datetime(view[col]) if col in view.columns else pd.NaT
     for col in ("primary_system", "bioguide_id"):
@@ -213,6 +215,31 @@ def score_cycle(table: pd.DataFrame, model, cycle: int, as_of, watchlist: Watchl
     out["watchlist_sources"] = view.get("watchlist_sources", pd.Series("", index=view.index)).fillna("")
     out = out.sort_values(["p_loss", "state", "district"], ascending=[False, True, True], kind="stable")
     return out.reset_index(drop=True)
+
+
+def second_target(view: pd.DataFrame, preds: pd.DataFrame) -> dict:
+    """The snapshot's second-target columns (``forecasting.snapshots.SECOND_TARGET_COLUMNS``).
+
+    ``p_lose_seat_same_party``: P(losing the nomination, or the seat to a same-party rival in
+    November); ``p_same_party_rival_november``: P(the member advances and a same-party challenger is
+    the other finalist) = (1 - p_loss) x P(same-party rival | advances); ``p_lose_general``: P(losing
+    that same-party general).  The last two only where two finalists go to November (top-two CA/WA,
+    top-four AK: ``forecasting.models.same_party.november_decides``), empty elsewhere; all three empty
+    for a model fitted before the second target existed.
+    """
+    import numpy as np
+
+    from forecasting.models.same_party import november_decides
+
+    def col(name):
+        return (pd.to_numeric(preds[name], errors="coerce").to_numpy(dtype=float) if name in preds.columns
+                else np.full(len(view), np.nan))
+
+    decides = november_decides(view)
+    p_loss = col("p_loss")
+    return {"p_lose_seat_same_party": col("p_lose_seat_same_party"),
+            "p_same_party_rival_november": np.where(decides, (1 - p_loss) * col("p_same_party_november"), np.nan),
+            "p_lose_general": np.where(decides, col("p_lose_general"), np.nan)}
 
 
 def known_challengers(view: pd.DataFrame) -> list[str]:

@@ -38,17 +38,23 @@ HISTORY_NAME = "history.csv"
 #: the public feed columns (DESIGN.md section 9) ...
 FEED_COLUMNS = ["cycle", "as_of", "state", "district", "party", "incumbent", "challengers", "p_loss",
                 "share_p10", "share_p50", "share_p90", "model", "model_version"]
+#: the second target (issue #8, ``forecasting.models.same_party``): P(lose the seat to the same party:
+#: the nomination, or a same-party November general), and, where two finalists go to November
+#: (top-two CA/WA, top-four AK; empty elsewhere), P(the member advances and a same-party challenger is
+#: the other finalist) and P(the member loses that general)
+SECOND_TARGET_COLUMNS = ["p_lose_seat_same_party", "p_same_party_rival_november", "p_lose_general"]
 #: ... and what the store keeps besides them
 HISTORY_COLUMNS = FEED_COLUMNS + [
     "p_contested", "p_loss_if_contested", "share_mean", "field_known", "filing_deadline", "primary_date",
     "runoff_date", "primary_system", "bioguide_id", "drivers", "simulated", "inputs_through", "forecast_id",
-]
-#: columns added to the store after it was first written: an older store gains them (empty) on append
-ADDED_COLUMNS = ("simulated", "inputs_through", "forecast_id")
+] + SECOND_TARGET_COLUMNS
+#: columns added to the store after it was first written, in the order they were added: an older
+#: store is upgraded in place (``migrate_history``), gaining them empty for its earlier rows
+ADDED_COLUMNS = ("simulated", "inputs_through", "forecast_id", *SECOND_TARGET_COLUMNS)
 SNAPSHOT_KEY = ["cycle", "as_of", "forecast_id", "state", "district", "party", "incumbent"]
 _DATE_COLUMNS = ("as_of", "filing_deadline", "primary_date", "runoff_date", "inputs_through")
 _FLOAT_COLUMNS = ["p_loss", "share_p10", "share_p50", "share_p90", "p_contested", "p_loss_if_contested",
-                  "share_mean"]
+                  "share_mean", *SECOND_TARGET_COLUMNS]
 
 
 @contextlib.contextmanager
@@ -93,19 +99,146 @@ def empty_history() -> pd.DataFrame:
 
 
 def read_history(path: str | Path | None = None) -> pd.DataFrame:
-    """All stored snapshot rows in stored order (empty frame with HISTORY_COLUMNS if none yet)."""
-    path = history_path(path)
+    """All stored snapshot rows in stored order (empty frame with HISTORY_COLUMNS if none yet).
+
+    The file is checked first (``check_history``: one InputError naming file, row and field for an
+    unknown, duplicate or empty column, a row with too many or too few fields, a probability that is
+    not one).  The frame has ``HISTORY_COLUMNS`` in that order whatever the file's order; a store
+    written before some columns existed (``ADDED_COLUMNS``) is read with them empty (the file itself
+    is upgraded by ``migrate_history``, which ``append_snapshot`` runs)."""
+    df, _ = _read_stored(history_path(path))
+    return df.reindex(columns=HISTORY_COLUMNS, fill_value="")
+
+
+def _read_stored(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """The stored rows as text, and the file's own header (empty frame and [] if no file)."""
     if not path.is_file() or path.stat().st_size == 0:
-        return empty_history()
+        return empty_history(), []
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"cannot parse the snapshot history: not UTF-8 ({exc})") from exc
+    header = check_history(text, path)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as exc:
         raise InputError(path, f"cannot parse the snapshot history: {exc}") from exc
-    missing = [c for c in FEED_COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError(path, "snapshot history lacks a feed column", field=missing[0])
     validate_races(df, path)
-    return df
+    return df, header
+
+
+def check_history(text: str, path="snapshot history") -> list[str]:
+    """Check a stored history's text; return its header.
+
+    One InputError naming the file, row (1-based data row; ``header`` for the header) and field for:
+    a column name that is empty, repeated or not a store column (``HISTORY_COLUMNS``: a file from a
+    newer or foreign tool, which this code would silently drop), a missing feed column, a row with
+    more or fewer fields than the header, a probability or share that is not a number in [0, 1].
+    """
+    import csv
+
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header = next(rows, [])
+    seen = set()
+    for i, name in enumerate(header):
+        if not name.strip():
+            raise InputError(path, "empty column name in the header", row="header", field=f"column {i + 1}")
+        if name in seen:
+            raise InputError(path, "column appears twice in the header", row="header", field=name)
+        seen.add(name)
+        if name not in HISTORY_COLUMNS:
+            raise InputError(path, "unknown column in the snapshot history (not one this store records: "
+                                   "a newer or foreign file?)", row="header", field=name)
+    missing = [c for c in FEED_COLUMNS if c not in seen]
+    if missing:
+        raise InputError(path, "snapshot history lacks a feed column", row="header", field=missing[0])
+    numeric = [(j, c) for j, c in enumerate(header) if c in _FLOAT_COLUMNS]
+    n = 0
+    for fields in rows:
+        if not fields or fields == [""]:
+            continue                                  # a blank line (pandas skips it too)
+        n += 1
+        if len(fields) != len(header):
+            field = header[len(fields)] if len(fields) < len(header) else f"extra field {len(header) + 1}"
+            raise InputError(path, f"{len(fields)} fields where the header has {len(header)}", row=n,
+                             field=field)
+        for j, col in numeric:
+            value = fields[j].strip()
+            if value == "":
+                continue
+            try:
+                v = float(value)
+            except ValueError:
+                raise InputError(path, f"not a number: {value!r}", row=n, field=col) from None
+            if not 0.0 <= v <= 1.0:
+                raise InputError(path, f"{value} is outside [0, 1]", row=n, field=col)
+    return header
+
+
+def migrate_history(path: str | Path | None = None) -> list[str]:
+    """Upgrade an older store in place: add the ``ADDED_COLUMNS`` its header lacks, empty for every
+    stored row; return the columns added ([] if none, or no file).
+
+    Nothing recorded is lost or rewritten: each stored row keeps its bytes, followed by one empty
+    field per added column (the file is checked by ``check_history`` first, re-read afterwards and
+    compared value by value, and swapped in atomically, under the store's lock).  A header lacking a
+    column that is neither a feed column nor an added one cannot be upgraded: one InputError names it.
+    ``append_snapshot`` upgrades an older store in the same write as its new rows."""
+    path = history_path(path)
+    with file_lock(path.with_name(path.name + ".lock")):
+        data, absent = _upgraded_text(path)
+        if data is not None:
+            _atomic_write(path, data.encode("utf-8"))
+    return absent
+
+
+def _upgraded_text(path: Path) -> tuple[str | None, list[str]]:
+    """(the upgraded file's text, the columns added), or (None, []) when the store is current or absent."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return None, []
+    old, header = _read_stored(path)
+    absent = [c for c in HISTORY_COLUMNS if c not in header]
+    if not absent:
+        return None, []
+    cannot = [c for c in absent if c not in ADDED_COLUMNS]
+    if cannot:
+        raise InputError(path, "stored history has an older header that cannot be upgraded "
+                               "(a column that is neither a feed column nor an added one is missing)",
+                         row="header", field=cannot[0])
+    data = _with_empty_columns(path.read_bytes().decode("utf-8"), absent)
+    new = pd.read_csv(io.StringIO(data), dtype=str, keep_default_na=False)
+    if (list(new.columns) != header + absent or len(new) != len(old)
+            or not new[header].equals(old[header]) or (new[absent] != "").any().any()):
+        raise InputError(path, "upgrading the stored history would change recorded values; left as it was",
+                         field=absent[0])
+    return data, absent
+
+
+def _with_empty_columns(text: str, added: list[str]) -> str:
+    """``text`` (a CSV) with ``added`` appended to the header and an empty field to every record;
+    each record's own characters are kept (quoted fields may hold newlines: records are split on
+    newlines outside quotes)."""
+    records, start, quoted = [], 0, False
+    for i, ch in enumerate(text):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "\n" and not quoted:
+            records.append(text[start:i])
+            start = i + 1
+    if start < len(text):
+        records.append(text[start:])
+    pad = "," * len(added)
+    out = []
+    for k, rec in enumerate(records):
+        cr = "\r" if rec.endswith("\r") else ""
+        body = rec[:-1] if cr else rec
+        if k == 0:
+            out.append(body + "".join("," + c for c in added) + cr)
+        elif body == "":
+            out.append(rec)                           # a blank line stays blank
+        else:
+            out.append(body + pad + cr)
+    return "\n".join(out) + "\n"
 
 
 def validate_races(history: pd.DataFrame, source="snapshot history") -> None:
@@ -147,6 +280,9 @@ def typed(history: pd.DataFrame) -> pd.DataFrame:
         [False] * len(df), dtype="boolean")
     if "inputs_through" not in df.columns:
         df["inputs_through"] = pd.NaT
+    for col in SECOND_TARGET_COLUMNS:      # rows recorded before the second target: unknown
+        if col not in df.columns:
+            df[col] = float("nan")
     return df
 
 
@@ -213,26 +349,18 @@ def append_snapshot(snapshot: pd.DataFrame, root: str | Path | None = None) -> i
     with file_lock(path.with_name(path.name + ".lock")):
         old_bytes = path.read_bytes() if path.is_file() else b""
         if old_bytes:
-            existing = read_history(path)
-            header = list(existing.columns)
-            absent = [c for c in HISTORY_COLUMNS if c not in header]
-            if absent and set(absent) <= set(ADDED_COLUMNS):
-                # an older store: add the new columns (empty for the earlier rows, whose values stay)
-                header = header + absent
-                existing = existing.reindex(columns=header, fill_value="")
-                buf = io.StringIO()
-                existing.to_csv(buf, index=False, lineterminator="\n")
-                old_bytes = buf.getvalue().encode("utf-8")
-                absent = []
-            if absent:
-                raise InputError(path, "stored history has an older header; migrate it before appending",
-                                 field=absent[0])
+            existing, header = _read_stored(path)
             new = records[~_keys(records).isin(set(_keys(existing)))]
             new = new[~_legacy_content(new).isin(set(_legacy_content(existing, legacy_only=True)))]
         else:
             header, new = HISTORY_COLUMNS, records
         if new.empty:
-            return 0
+            return 0                      # nothing to record: the file is left as it was, even if older
+        if old_bytes:
+            upgraded, added = _upgraded_text(path)
+            if upgraded is not None:
+                # an older store: upgraded (its rows keep their bytes) in the same write as the new rows
+                old_bytes, header = upgraded.encode("utf-8"), header + added
         buf = io.StringIO()
         new.reindex(columns=header, fill_value="").to_csv(buf, index=False, header=not old_bytes,
                                                           lineterminator="\n")

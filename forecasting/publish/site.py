@@ -26,7 +26,7 @@ from features.atomic_outputs import swap_folder
 from features.errors import InputError
 from features.paths import REPORTS_DIR
 from forecasting.drivers import drivers_text
-from forecasting.publish import charts, checking, feeds, race_facts
+from forecasting.publish import charts, checking, feeds, race_facts, second_target
 from forecasting.publish.target import check_publish_target, mark_site
 from forecasting.snapshots import (as_of_dates, default_publish_as_of, file_lock, history_path, latest_snapshot,
                                    merge_histories, read_history, typed, validate_races)
@@ -162,7 +162,8 @@ def _render_site(root: Path, history: pd.DataFrame, backtest_dir: Path, cycle: i
             "inputs_through": None if through is None or pd.isna(through) else through,
             "dates": [{"as_of": r.as_of, "n_rows": int(r.n_rows), "simulated": bool(r.simulated),
                        "shown": r.as_of == shown} for r in dates.itertuples()],
-            "n_later_simulated": int(((dates["as_of"] > shown) & dates["simulated"]).sum())}
+            "n_later_simulated": int(((dates["as_of"] > shown) & dates["simulated"]).sum()),
+            "expected": second_target.expected_defeats(latest)}
 
     (root / "races").mkdir()
     latest["band"] = [probability_band(v) for v in latest["p_loss"]]
@@ -211,10 +212,14 @@ def _render_race(template, root: Path, slug: str, recs: list[dict], timelines: d
         members.append({**rec, "drivers_list": drivers, "drivers_text": drivers_text(drivers),
                         "what_if": what_if_note(rec, drivers),
                         "chart": Markup(charts.p_loss_svg([(t["as_of"], t["p_loss"], t["simulated"]) for t in past])),
-                        "timeline": past, "facts": (facts or {}).get(tuple(rec[k] for k in _RACE_KEY))})
+                        "timeline": past, "facts": (facts or {}).get(tuple(rec[k] for k in _RACE_KEY)),
+                        "november": second_target.november_system(rec),
+                        "explanation": second_target.explanation(
+                            rec, [r["incumbent"] for r in recs if r is not rec])})
     first = recs[0]
     _write(root / "races" / f"{slug}.html", template.render(
-        meta=meta, members=members, race={"slug": slug, "state": first["state"],
+        meta=meta, members=members, pair=second_target.pair_summary(recs),
+        race={"slug": slug, "state": first["state"],
                                           "district": int(first["district"]), "party": first["party"]},
         root="../"))
 
