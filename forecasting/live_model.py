@@ -48,6 +48,13 @@ def load_live_model(alias: str = "champion", model_name: str | None = None,
     return model, version
 
 
+def predates_second_target(model) -> bool:
+    """True for a fitted model without the November stage (registered before issue #8): its forecasts
+    carry no P(lose the seat to the same party); ``primary-forecast train --register`` (``run-all``
+    does it) replaces it."""
+    return getattr(model, "same_party_", None) is None
+
+
 _STORE_PROBLEMS = (
     ("database is locked", "is locked by another process (a training or re-scoring run is writing to it); "
                            "retry when it has finished"),

@@ -40,6 +40,12 @@ def run(args: argparse.Namespace) -> int:
     if args.as_of is None:
         args.as_of = default_as_of(table, args.cycle).date().isoformat()
     model, version = load_live_model(alias=args.model_alias, model_name=args.model, table=table)
+    from forecasting.live_model import predates_second_target
+    if predates_second_target(model):
+        import sys
+        print(f"warning: model {version} was fitted before the second target existed, so its forecasts "
+              "carry no P(lose the seat to the same party); `primary-forecast train --config "
+              "experiments/champion.yaml --register` (or `run-all`) replaces it", file=sys.stderr)
     watchlist = resolve_watchlist(args.watchlist, args.cycle, table)
     snap = score_cycle(table, model, args.cycle, args.as_of, watchlist=watchlist, model_version=version)
     if args.csv:

@@ -329,3 +329,22 @@ def test_model_comparison_shows_both_scoreboards():
     assert two.loc["logit", ("lose the seat to the same party", "Brier skill")] == pytest.approx(
         float(logit["brier_skill"].iloc[0]))
     assert two.loc["logit", ("lose the seat to the same party", "events")] > two.loc["logit", ("lose the nomination", "events")]
+
+
+def test_a_model_from_before_the_second_target_is_flagged_and_its_pages_say_so(tmp_path, table, toy_model):
+    import copy
+
+    from forecasting.live_model import predates_second_target
+
+    old = copy.deepcopy(toy_model)
+    del old.same_party_                                     # as unpickled from a pre-#8 registry
+    assert predates_second_target(old) and not predates_second_target(toy_model)
+    snap = score_cycle(table, old, 2026, "2025-12-31", now=NOW, states=["CA"], explain=False)
+    assert snap[snapshots.SECOND_TARGET_COLUMNS].isna().all().all()
+    snapshots.append_snapshot(snap, tmp_path / "s")
+    assert (snapshots.read_history(tmp_path / "s")["p_lose_seat_same_party"] == "").all()
+    out = publish(tmp_path / "site", snapshots.read_history(tmp_path / "s"), backtest_dir=tmp_path)
+    page = (out / "races" / "CA-34-D.html").read_text()
+    assert "not available from this model version" in page
+    assert "losing the seat to a same-party rival" not in (out / "index.html").read_text()
+
