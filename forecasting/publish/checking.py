@@ -192,3 +192,47 @@ def calibration_png(rel: pd.DataFrame, path: Path, mode: str = "preprimary") -> 
         fig.savefig(path, metadata={"Software": None})
         plt.close(fig)
     return path
+
+
+#: pooled columns of the second target's table (``forecasting.scoreboard_same_party``)
+SECOND_TARGET_COLUMNS = ["model", "money", "n", "n_lost", "brier", "brier_skill", "auc", "recall_top10",
+                         "recall_top25", "november_n", "november_n_lost", "november_brier_skill"]
+SECOND_TARGET_LABELS = {"n_lost": "lost the seat to the same party", "november_n": "top-two races",
+                        "november_n_lost": "lost there", "november_brier_skill": "Brier skill, top-two races"}
+GENERALS_COLUMNS = ["cycle", "race", "incumbent", "general_rival", "result", "general_margin", "p_loss",
+                    "p_lose_seat_same_party", "rank_in_cycle"]
+
+
+def second_target_tables(backtest_dir: Path) -> dict | None:
+    """The second target's backtest (lose the seat to the same party: the nomination, or a same-party
+    November general): pooled rows per model and money mode, and every same-party November general
+    with its forecast.  Read from ``scoreboard_same_party.csv`` / ``same_party_generals.csv`` in
+    ``backtest_dir`` (the comparison backtest), else in its ``two_targets/`` folder
+    (``benchmarks/bench_two_targets.py``); None when neither exists."""
+    for folder in (backtest_dir, backtest_dir / "two_targets"):
+        path = folder / "scoreboard_same_party.csv"
+        if path.is_file():
+            break
+    else:
+        return None
+    board = pd.read_csv(path, dtype={"cycle": str})
+    pooled = board[board["cycle"] == "pooled"].copy()
+    if "money_mode" not in pooled.columns:
+        pooled["money_mode"] = ""
+    pooled = pooled[~pooled["money_mode"].isin(LEAKY_MODES)]        # the leak is measured on the first target
+    pooled["money"] = pooled["money_mode"].map(money_label)
+    pooled["leaky"] = False
+    pooled["_order"] = pooled["money_mode"].map(_mode_order)
+    pooled = pooled.sort_values(["_order", "brier_skill"], ascending=[True, False])
+    columns = [c for c in SECOND_TARGET_COLUMNS if c in pooled.columns]
+    rows = [{c: (None if not isinstance(v, str) and pd.isna(v) else v) for c, v in r.items()}
+            for r in pooled.to_dict(orient="records")]
+    generals = []
+    gpath = path.parent / "same_party_generals.csv"
+    if gpath.is_file():
+        g = pd.read_csv(gpath)
+        g["race"] = [f"{s}-{int(d)} ({p})" for s, d, p in zip(g["state"], g["district"], g["party"])]
+        generals = [{c: (None if not isinstance(v, str) and pd.isna(v) else v) for c, v in r.items()}
+                    for r in g.reindex(columns=GENERALS_COLUMNS).to_dict(orient="records")]
+    return {"source": path.relative_to(backtest_dir).as_posix(), "columns": columns, "pooled": rows,
+            "generals": generals}

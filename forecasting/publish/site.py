@@ -296,7 +296,8 @@ def _render_checking(env: Environment, root: Path, backtest_dir: Path, meta: dic
                     "so no calibration yet.")
     _write(root / "checking-our-work.html", env.get_template("checking.html").render(
         meta=meta, tables=tables, calibration=calib_img, calibration_tables=calib_tables, best=best,
-        labels=checking.COLUMN_LABELS, notes=note, root=""))
+        labels={**checking.COLUMN_LABELS, **checking.SECOND_TARGET_LABELS}, notes=note, root="",
+        second=checking.second_target_tables(backtest_dir)))
 
 
 def _write(path: Path, text: str) -> None:

@@ -348,3 +348,26 @@ def test_a_model_from_before_the_second_target_is_flagged_and_its_pages_say_so(t
     assert "not available from this model version" in page
     assert "losing the seat to a same-party rival" not in (out / "index.html").read_text()
 
+
+
+def test_checking_our_work_publishes_the_second_scoreboard(tmp_path, scored):
+    from features.paths import REPORTS_DIR
+
+    backtest = REPORTS_DIR / "backtest"
+    from forecasting.publish.checking import second_target_tables
+
+    tables = second_target_tables(backtest)
+    if tables is None:
+        pytest.skip("no second-target scoreboard in reports/backtest")
+    snapshots.append_snapshot(scored["2025-12-31"], tmp_path / "s")
+    out = publish(tmp_path / "site", snapshots.read_history(tmp_path / "s"), backtest_dir=backtest)
+    page = (out / "checking-our-work.html").read_text()
+    assert 'id="pooled-second-target"' in page
+    path = backtest / tables["source"]
+    board = pd.read_csv(path, dtype={"cycle": str})
+    logit = board[(board["model"] == "logit") & (board["cycle"] == "pooled") & (board["money_mode"] == "preprimary")].iloc[0]
+    table_html = page[page.index('id="pooled-second-target"'):].split("</table>")[0]
+    assert f"{logit['brier_skill']:.3f}" in table_html and f">{int(logit['n_lost'])}<" in table_html
+    generals = pd.read_csv(path.parent / "same_party_generals.csv")
+    gomez = generals[(generals["cycle"] == 2022) & (generals["state"] == "CA") & (generals["district"] == 34)].iloc[0]
+    assert "CA-34 (D)" in page and f"{100 * gomez['general_margin']:+.1f} pts" in page   # the 2022 near miss
