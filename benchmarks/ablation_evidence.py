@@ -47,10 +47,16 @@ def available_families() -> dict:
     return {k: v for k, v in FAMILIES.items() if all(g in FEATURES for g in v[0])}
 
 
+#: every logit feature of the families (stripped from the logit defaults for the "current" baseline)
+EVIDENCE_FEATURES = frozenset(f for _, loss, cont in FAMILIES.values() for f in loss + cont)
+#: the two halves of the backtest, scored apart: a family kept in the defaults should help in both
+HALVES = {"skill_2008_2014": (2008, 2014), "skill_2016_2024": (2016, 2024)}
+
+
 def ensemble_factory(groups: list[str], extra: tuple[list[str], list[str]]):
     loss_extra, cont_extra = extra
-    base_loss = list(logit_mod.LOSS_FEATURES)
-    base_cont = list(logit_mod.CONTESTED_FEATURES)
+    base_loss = [f for f in logit_mod.LOSS_FEATURES if f not in EVIDENCE_FEATURES]
+    base_cont = [f for f in logit_mod.CONTESTED_FEATURES if f not in EVIDENCE_FEATURES]
     logit_kw = {"prior_scale": 1.0, "pair_rule": True,
                 "loss_features": base_loss + [f for f in loss_extra if f not in base_loss],
                 "contested_features": base_cont + [f for f in cont_extra if f not in base_cont],
@@ -62,17 +68,24 @@ def ensemble_factory(groups: list[str], extra: tuple[list[str], list[str]]):
                               random_state=20260101)
 
 
-def configurations(families: dict) -> dict[str, tuple[list[str], tuple[list[str], list[str]]]]:
+def configurations(families: dict, leave_one_out: bool = True
+                   ) -> dict[str, tuple[list[str], tuple[list[str], list[str]]]]:
     evidence_groups = {g for groups, _, _ in FAMILIES.values() for g in groups}
     base = [g for g in DEFAULT_GROUPS if g not in evidence_groups]
     out = {"current": (base, ([], []))}
     for name, (groups, loss_extra, cont_extra) in families.items():
         out[f"+{name}"] = (base + list(groups), (list(loss_extra), list(cont_extra)))
     if len(families) > 1:
-        out["all evidence"] = (base + [g for gs, _, _ in families.values() for g in gs],
-                               ([f for _, ex, _ in families.values() for f in ex],
-                                [f for _, _, ex in families.values() for f in ex]))
+        out["all evidence"] = _combined(base, families)
+        if leave_one_out and len(families) > 2:
+            for name in families:
+                out[f"all - {name}"] = _combined(base, {k: v for k, v in families.items() if k != name})
     return out
+
+
+def _combined(base: list[str], families: dict) -> tuple[list[str], tuple[list[str], list[str]]]:
+    return (base + [g for gs, _, _ in families.values() for g in gs],
+            ([f for _, ex, _ in families.values() for f in ex], [f for _, _, ex in families.values() for f in ex]))
 
 
 def markdown(df: pd.DataFrame) -> str:
@@ -89,6 +102,11 @@ def pair_reference(pred: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
     """Base-rate forecast, with 1/2 for member-vs-member primaries (one of the two must lose)."""
     ivi = table.loc[pred["row"], "incumbent_vs_incumbent"].astype("boolean").fillna(False).to_numpy()
     return np.where(ivi, 0.5, pred["p_ref"].to_numpy())
+
+
+def _half_skill(e: pd.DataFrame, lo: int, hi: int) -> float:
+    sel = e["cycle"].astype(int).between(lo, hi).to_numpy()
+    return metrics.brier_skill(e["y"][sel], e["p_loss"][sel], e["p_ref"][sel])
 
 
 def ranks(pred: pd.DataFrame) -> pd.Series:
@@ -122,6 +140,7 @@ def run(cycles, out_path: Path) -> str:
                      "skill_vs_pair_ref": metrics.brier_skill(e["y"], e["p_loss"], pref),
                      "skill_no_pairs": metrics.brier_skill(e["y"][nopair], e["p_loss"][nopair],
                                                            e["p_ref"][nopair]),
+                     **{k: _half_skill(e, lo, hi) for k, (lo, hi) in HALVES.items()},
                      "auc": s["auc"], "recall_top10": s["recall_top10"], "recall_top25": s["recall_top25"],
                      "minutes": (time.perf_counter() - t0) / 60})
         e["rank"] = ranks(e).to_numpy()

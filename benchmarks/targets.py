@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-TARGETS = {"brier_skill": 0.30, "brier_skill_pair": 0.20, "recall_top25": 0.75}
+from forecasting.scoreboard import TARGETS  # the issue #9 targets
 
 
 def _fmt(x, nd=3) -> str:

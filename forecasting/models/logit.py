@@ -19,16 +19,22 @@ from forecasting.models import targets
 from forecasting.models.base import QUANTILE_LEVELS, PrimaryModel
 from forecasting.models.pairs import apply_pair_rule
 
+#: issue #9 evidence in the defaults, kept because each family raised pooled out-of-sample skill in
+#: the ablation (reports/ablation_evidence.md, pre-primary money): Nokken-Poole ideology of the
+#: previous Congress, FEC pro-Israel PAC money (2022+), and (field: P(loss | contested) only)
+#: challenger quality.  Misconduct lowered skill alone and in combination: not a default.
+EVIDENCE_CONTESTED = ("np_extremity", "np_moderate_pct", "log_pi_fec_against_inc", "log_pi_fec_for_inc")
+EVIDENCE_LOSS = EVIDENCE_CONTESTED + ("chal_former_member", "chal_state_office")
 CONTESTED_FEATURES = (
     "pres_lean", "incumbent_age", "tenure_years", "first_term", "last_primary_share", "party_R", "president_party",
     "midterm", "new_lines", "special_election_member", "sys_top_two", "sys_runoff", "latino_share",
     "black_share", "ba_plus_share", "log_chal_receipts",
-)
+) + EVIDENCE_CONTESTED
 LOSS_FEATURES = (
     "pres_lean", "incumbent_age", "tenure_years", "first_term", "last_primary_share", "party_R", "president_party",
     "new_lines", "special_election_member", "beat_incumbent_in_primary", "n_candidates",
     "incumbent_vs_incumbent", "log_money_ratio", "sys_top_two", "sys_runoff", "end_trump_against_inc",
-)
+) + EVIDENCE_LOSS
 SHARE_FEATURES = LOSS_FEATURES
 _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(40)   # E[f(Z)], Z ~ N(0, 1)
 

@@ -63,7 +63,8 @@ class _Stage:
         self.rate_ = float((k + 2 * self.prior) / (n + 2))
         self.model_ = None
         if self.features and min(k, n - k) >= MIN_EVENTS:
-            self.model_ = Pipeline([("prep", make_preprocessor()),
+            # its fit rows are few (the same-party generals): no minimum-observed rule here
+            self.model_ = Pipeline([("prep", make_preprocessor(min_observed=0)),
                                     ("logit", LogisticRegression(C=self.C, max_iter=2000))])
             self.model_.fit(X[list(self.features)], y.astype(int))
         self.n_, self.k_ = int(n), int(k)

@@ -64,3 +64,24 @@ def test_preprocessor_imputes_indicates_and_standardises_on_the_fit_rows_only():
     assert any(c.startswith("missingindicator_") for c in Z.columns)
     Ztrain = pre.transform(train)
     assert np.allclose(Ztrain.mean(), 0, atol=1e-9) and np.allclose(Ztrain.std(ddof=0), 1, atol=1e-9)
+
+
+def test_preprocessor_drops_money_the_2014_fold_barely_saw():
+    """Before 2014 only ~20 rows keep pre-primary money (the post-primary copies are masked): a slope
+    fitted on them collapsed the 2014 fold, so the preprocessor drops a feature observed on fewer
+    than ``MIN_OBSERVED`` fit rows (and its missing indicator); by the 2016 fold money is back."""
+    from features.matrix import MIN_OBSERVED
+
+    view = pre_primary_view()
+    cols = ["incumbent_age", "pres_lean", "log_inc_receipts", "log_chal_receipts"]
+    X = model_frame(view)[cols]
+    before_2014, before_2016 = X[view["cycle"] < 2014], X[view["cycle"] < 2016]
+    assert 0 < before_2014["log_inc_receipts"].notna().sum() < MIN_OBSERVED
+    assert before_2016["log_inc_receipts"].notna().sum() >= MIN_OBSERVED
+    kept_2014 = list(make_preprocessor().fit(before_2014).transform(X.head(5)).columns)
+    assert "incumbent_age" in kept_2014 and "pres_lean" in kept_2014
+    assert not any("receipts" in c for c in kept_2014)
+    kept_2016 = list(make_preprocessor().fit(before_2016).transform(X.head(5)).columns)
+    assert "log_inc_receipts" in kept_2016 and "missingindicator_log_inc_receipts" in kept_2016
+    # without the rule the few rows are used (what collapsed the fold)
+    assert "log_inc_receipts" in make_preprocessor(min_observed=0).fit(before_2014).transform(X.head(5)).columns
