@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test test-all data backtest notebooks bench clean-venv
+.PHONY: run test test-all data backtest notebooks bench screenshots clean-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_models.py
 	$(BIN)/python benchmarks/bench_bayes.py
+
+## The site screenshots in reports/ (documentation; the browser tests write theirs to a tmp dir)
+screenshots: $(STAMP)
+	$(BIN)/python benchmarks/site_screenshots.py
 
 clean-venv:
 	rm -rf $(VENV)
