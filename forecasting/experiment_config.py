@@ -22,112 +22,177 @@ backtest settings::
 Both normalise to ``{"name", "kind", "models": [model specs], "backtest": {...}, "train": {...},
 "path"}``; a model spec is ``{"name", "model", "kwargs", "sample_kwargs", "random_seed",
 "money_modes"}``.
+
+Every file is validated by a pydantic model (``ModelConfig``, ``ComparisonConfig``, and
+``ChampionSettings`` for ``champion.yaml``), read as strict YAML (duplicate keys refused): a bad
+value is one :class:`features.errors.InputError` naming the file, the line and the field
+(``backtest.money_modes``).  Unknown keys are refused, and named.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
-import yaml
+import pandas as pd
+from pydantic import AfterValidator, BeforeValidator, StrictInt
 
 from features.asof import MONEY_MODES, PRE_PRIMARY
 from features.constants import BACKTEST_CYCLES
 from features.errors import InputError
 from forecasting.models.registry import MODELS
-
-MODEL_KEYS = {"name", "model", "kwargs", "sample_kwargs", "random_seed", "backtest", "train", "description"}
-COMPARISON_KEYS = {"name", "models", "backtest", "train", "description"}
-
-
-def _read(path: Path) -> dict:
-    if not path.exists():
-        raise InputError(str(path), "config file not found")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise InputError(str(path), f"not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise InputError(str(path), "a config must be a mapping")
-    return data
+from forecasting.validation import (StrictModel, Text, none_as, one_of, read_text, read_yaml, validate,
+                                    yaml_line)
 
 
-def _backtest_settings(path: Path, data: dict) -> dict:
-    bt = data.get("backtest") or {}
-    if not isinstance(bt, dict):
-        raise InputError(str(path), "must be a mapping", field="backtest")
-    modes = list(bt.get("money_modes", MONEY_MODES))
-    bad = [m for m in modes if m not in MONEY_MODES]
+def _money_modes(value):
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"must be a list of money modes, got {value!r}")
+    bad = [m for m in value if m not in MONEY_MODES]
     if bad:
-        raise InputError(str(path), f"unknown money mode(s) {bad}; known: {list(MONEY_MODES)}",
-                         field="backtest.money_modes")
+        raise ValueError(f"unknown money mode(s) {bad}; known: {list(MONEY_MODES)}")
+    return list(value)
+
+
+def _train_money(value):
+    if value not in ("preprimary", "none"):
+        raise ValueError("train.money must be 'preprimary' or 'none' (year-end money leaks)")
+    return value
+
+
+MoneyModes = Annotated[list[str], BeforeValidator(_money_modes)]
+Mapping = Annotated[dict[str, Any], none_as({})]
+Note = Annotated[str, none_as("")]
+
+
+class BacktestSettings(StrictModel):
+    """``backtest``: money modes, cycles (rolling origin) and the as-of rule."""
+
+    money_modes: MoneyModes = list(MONEY_MODES)
+    cycles: list[StrictInt] = list(BACKTEST_CYCLES)
+    as_of: Text = PRE_PRIMARY
+
+
+class TrainSettings(StrictModel):
+    """``train``: the money the published model is trained with (never year-end: it leaks)."""
+
+    money: Annotated[str, BeforeValidator(_train_money)] = "preprimary"
+
+
+class ModelConfig(StrictModel):
+    """A model config (module docstring)."""
+
+    name: Text | None = None
+    model: one_of(sorted(MODELS), "model")
+    description: Note = ""
+    kwargs: Mapping = {}
+    sample_kwargs: Mapping = {}
+    random_seed: StrictInt | None = None
+    backtest: Annotated[BacktestSettings, none_as({})] = BacktestSettings()
+    train: Annotated[TrainSettings, none_as({})] = TrainSettings()
+
+
+class ModelRef(StrictModel):
+    """A ``models`` entry of a comparison: a model config's name and comparison-specific overrides."""
+
+    config: Text
+    money_modes: MoneyModes | None = None
+    kwargs: Mapping = {}
+    sample_kwargs: Mapping = {}
+
+
+def _some_models(refs: list) -> list:
+    if not refs:
+        raise ValueError("lists no models")
+    return refs
+
+
+ModelRefItem = Annotated[ModelRef, BeforeValidator(lambda v: {"config": v} if isinstance(v, str) else v)]
+
+
+class ComparisonConfig(StrictModel):
+    """A comparison config: the models (configs in the same folder) and the backtest settings."""
+
+    name: Text | None = None
+    description: Note = ""
+    models: Annotated[list[ModelRefItem], none_as([]), AfterValidator(_some_models)]
+    backtest: Annotated[BacktestSettings, none_as({})] = BacktestSettings()
+    train: Annotated[TrainSettings, none_as({})] = TrainSettings()
+
+
+def _date_text(value) -> str:
     try:
-        cycles = [int(c) for c in bt.get("cycles", BACKTEST_CYCLES)]
-    except (TypeError, ValueError) as exc:
-        raise InputError(str(path), f"cycles must be integers: {exc}", field="backtest.cycles") from exc
-    return {"money_modes": modes, "cycles": cycles, "as_of": str(bt.get("as_of", PRE_PRIMARY))}
+        pd.Timestamp(str(value))
+    except ValueError:
+        raise ValueError(f"not a date: {value!r} (use YYYY-MM-DD)") from None
+    return str(value)
 
 
-def _model_spec(path: Path, data: dict, money_modes: list[str] | None = None) -> dict:
-    unknown = set(data) - MODEL_KEYS
-    if unknown:
-        raise InputError(str(path), f"unknown key(s) {sorted(unknown)}; allowed: {sorted(MODEL_KEYS)}")
-    model = data.get("model")
-    if model not in MODELS:
-        raise InputError(str(path), f"unknown model {model!r}; known: {sorted(MODELS)}", field="model")
-    for key in ("kwargs", "sample_kwargs"):
-        if not isinstance(data.get(key) or {}, dict):
-            raise InputError(str(path), "must be a mapping", field=key)
-    seed = data.get("random_seed")
-    if seed is not None and not isinstance(seed, int):
-        raise InputError(str(path), "must be an integer", field="random_seed")
-    return {"name": str(data.get("name", model)), "model": model, "kwargs": dict(data.get("kwargs") or {}),
-            "sample_kwargs": dict(data.get("sample_kwargs") or {}), "random_seed": seed,
+class ChampionSettings(StrictModel):
+    """``experiments/champion.yaml``: the published model's config and the live forecast it makes."""
+
+    config: Text
+    cycle: StrictInt
+    as_of: Annotated[str, BeforeValidator(_date_text)]
+
+
+def _read(path: Path, model):
+    """(validated config, YAML text) of a config file; one InputError naming file, line and field."""
+    if not path.is_file():
+        raise InputError(str(path), "config file not found")
+    text = read_text(path)
+    return validate(model, read_yaml(path, text), str(path), text, what="a config must be a mapping"), text
+
+
+def _model_spec(config: ModelConfig, money_modes: list[str] | None = None) -> dict:
+    return {"name": config.name or config.model, "model": config.model, "kwargs": dict(config.kwargs),
+            "sample_kwargs": dict(config.sample_kwargs), "random_seed": config.random_seed,
             "money_modes": money_modes}
 
 
+def _settings(config) -> tuple[dict, dict]:
+    bt = config.backtest
+    return ({"money_modes": list(bt.money_modes), "cycles": list(bt.cycles), "as_of": bt.as_of},
+            {"money": config.train.money})
+
+
 def load_config(path: str | Path) -> dict:
-    """Read and validate an experiment config (see module docstring)."""
+    """Read and validate an experiment config (see module docstring).  Unknown keys are refused."""
     path = Path(path)
-    data = _read(path)
-    train = data.get("train") or {}
-    if train.get("money", "preprimary") not in ("preprimary", "none"):
-        raise InputError(str(path), "train.money must be 'preprimary' or 'none' (year-end money leaks)",
-                         field="train.money")
-    train = {"money": train.get("money", "preprimary")}
-    if "models" in data:
-        unknown = set(data) - COMPARISON_KEYS
-        if unknown:
-            raise InputError(str(path), f"unknown key(s) {sorted(unknown)}; allowed: {sorted(COMPARISON_KEYS)}")
-        specs = []
-        for i, entry in enumerate(data["models"] or []):
-            if isinstance(entry, str):
-                entry = {"config": entry}
-            if not isinstance(entry, dict) or "config" not in entry:
-                raise InputError(str(path), "each entry is a config name or a mapping with 'config'",
-                                 row=i + 1, field="models")
-            ref = path.parent / (entry["config"] if str(entry["config"]).endswith(".yaml")
-                                 else f"{entry['config']}.yaml")
-            unknown = set(entry) - {"config", "money_modes", "kwargs", "sample_kwargs"}
-            if unknown:
-                raise InputError(str(path), f"unknown key(s) {sorted(unknown)} in a models entry",
-                                 row=i + 1, field="models")
-            modes = entry.get("money_modes")
-            spec = _model_spec(ref, _read(ref), list(modes) if modes else None)
-            for key in ("kwargs", "sample_kwargs"):          # comparison-specific overrides
-                override = entry.get(key) or {}
-                if not isinstance(override, dict):
-                    raise InputError(str(path), "must be a mapping", row=i + 1, field=f"models.{key}")
-                spec[key] = {**spec[key], **override}
-            specs.append(spec)
-        if not specs:
-            raise InputError(str(path), "lists no models", field="models")
-        names = [s["name"] for s in specs]
-        if len(set(names)) != len(names):
-            raise InputError(str(path), f"duplicate model names {names}", field="models")
-        return {"name": str(data.get("name", path.stem)), "kind": "comparison", "models": specs,
-                "backtest": _backtest_settings(path, data), "train": train, "path": str(path)}
-    spec = _model_spec(path, data)
-    return {"name": spec["name"], "kind": "model", "models": [spec],
-            "backtest": _backtest_settings(path, data), "train": train, "path": str(path)}
+    if path.is_file():
+        doc = read_yaml(path)
+        is_comparison = isinstance(doc, dict) and "models" in doc
+    else:
+        is_comparison = False
+    if not is_comparison:
+        config, _ = _read(path, ModelConfig)
+        spec = _model_spec(config)
+        backtest, train = _settings(config)
+        return {"name": spec["name"], "kind": "model", "models": [spec], "backtest": backtest, "train": train,
+                "path": str(path)}
+    config, text = _read(path, ComparisonConfig)
+    specs = []
+    for i, entry in enumerate(config.models):
+        ref = path.parent / (entry.config if entry.config.endswith(".yaml") else f"{entry.config}.yaml")
+        if not ref.is_file():
+            line = yaml_line(text, ("models", i))
+            raise InputError(str(path), f"no model config {ref.name} beside it", field=f"models[{i}].config",
+                             row=f"line {line}" if line else None)
+        spec = _model_spec(_read(ref, ModelConfig)[0], list(entry.money_modes) if entry.money_modes else None)
+        for key in ("kwargs", "sample_kwargs"):          # comparison-specific overrides
+            spec[key] = {**spec[key], **getattr(entry, key)}
+        specs.append(spec)
+    names = [s["name"] for s in specs]
+    if len(set(names)) != len(names):
+        raise InputError(str(path), f"duplicate model names {names}", field="models")
+    backtest, train = _settings(config)
+    return {"name": config.name or path.stem, "kind": "comparison", "models": specs, "backtest": backtest,
+            "train": train, "path": str(path)}
+
+
+def load_champion(path: str | Path) -> dict:
+    """Read and validate ``experiments/champion.yaml``: ``{"config", "cycle", "as_of"}``."""
+    config, _ = _read(Path(path), ChampionSettings)
+    return config.model_dump()
 
 
 def factory(spec: dict):

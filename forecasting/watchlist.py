@@ -6,12 +6,15 @@ A watchlist (``data/watchlist/<cycle>.yaml``) lists races with dated, sourced ev
 - ``endorsements``: an endorser of a known class backing the incumbent or the challenger;
 - ``outside_spending``: an outside-spending figure (dollars) for or against a side, by spender class.
 
-``load_watchlist`` validates the file and raises one :class:`features.errors.InputError` naming the
-entry (``races[i] (ST-NN P)``) and the field for the first bad value: an unknown state, district or
-party, an unknown key, a negative or non-numeric amount, an unparseable date, a missing source, an
-unknown endorser or spender class.  ``apply_watchlist`` applies the events dated on or before each
-row's ``as_of`` to an as-of view (``features.asof.as_of_view``); later events are ignored, so the
-as-of rule holds.
+``load_watchlist`` validates the file against its pydantic schema (``WatchlistDoc``: ``RaceDoc``,
+``ChallengerDoc``, ``EndorsementDoc``, ``SpendingDoc``) and raises one
+:class:`features.errors.InputError` naming the entry and YAML line (``races[i] (ST-NN P), line N``)
+and the field for the first bad value: an unknown state, district or party, an unknown key (unknown
+keys are refused, never ignored), a value of the wrong type, a negative or non-numeric amount, an
+impossible date, a missing source, an unknown endorser or spender class; a race listed twice, a
+duplicate YAML key and bytes that are not UTF-8 are refused too (``forecasting.validation``).
+``apply_watchlist`` applies the events dated on or before each row's ``as_of`` to an as-of view
+(``features.asof.as_of_view``); later events are ignored, so the as-of rule holds.
 
 Dates may be ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``.  A partial date is taken as the *end* of its
 period (``2025`` -> 2025-12-31), so an event is never used before it was surely known.
@@ -23,16 +26,19 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
-import yaml
+from pydantic import BeforeValidator, Field, field_validator
 
 from features import endorsements as _endorsements
 from features import outside_spending as _outside
 from features.columns import GROUPS
 from features.constants import PARTIES, STATES
 from features.errors import InputError
+from forecasting.validation import (Dollars, HttpSource, StrictModel, Text, none_as, one_of,
+                                    read_text, read_yaml, validate)
 
 SIDES = ("incumbent", "challenger")
 #: endorser classes and spender classes: the same vocabularies as the curated event tables
@@ -57,15 +63,8 @@ def endorsement_columns(cls: str, side: str, party: str) -> list[str]:
     return cols
 
 
-_RACE_KEYS = {"state", "district", "party", "incumbent", "note", "challengers", "endorsements",
-              "outside_spending"}
-_CHALLENGER_KEYS = {"name", "date", "source", "note", "experience"}
 #: challenger experience a watchlist entry can carry -> central-table flag (features.challenger_quality)
 EXPERIENCE = {"former-member": "chal_former_member", "state-office": "chal_state_office"}
-_ENDORSEMENT_KEYS = {"endorser", "class", "side", "candidate", "date", "source", "note"}
-_SPENDING_KEYS = {"spender", "class", "supports", "opposes", "amount_usd", "amount_is", "date", "source",
-                  "note"}
-_URL = re.compile(r"^https?://\S+$")
 
 
 @dataclass(frozen=True)
@@ -117,180 +116,8 @@ class Watchlist:
 
 
 # ---------------------------------------------------------------------------------------------
-# Loading and validation
+# The file's schema (pydantic) and loading
 # ---------------------------------------------------------------------------------------------
-def load_watchlist(path: str | Path, table: pd.DataFrame | None = None) -> Watchlist:
-    """Read and validate a watchlist YAML file.
-
-    Parameters
-    ----------
-    path : the YAML file.
-    table : optional central table; when given, every entry must match a row of the watchlist's cycle
-        (an unknown district, or a member not seeking renomination, is an error).
-
-    Returns
-    -------
-    Watchlist
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "watchlist file not found")
-    return parse_watchlist(read_yaml(path), path, table)
-
-
-class DuplicateKey(yaml.YAMLError):
-    """A mapping repeats a key (PyYAML would silently keep the last one)."""
-
-    def __init__(self, key, line: int):
-        super().__init__(f"duplicate key {key!r} at line {line}")
-        self.key, self.line = key, line
-
-
-class StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys and leaves dates as text (validated by the caller, so an
-    impossible date such as 2025-02-30 is a clear error instead of a crash inside the parser)."""
-
-
-def _strict_mapping(loader, node, deep=False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise DuplicateKey(key, key_node.start_mark.line + 1)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _strict_mapping)
-StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-
-
-def read_yaml(path: Path):
-    """Parse a YAML file strictly: UTF-8 only, no duplicate keys, dates left as text; any problem is
-    one InputError naming the file, the line and (for a duplicate) the key."""
-    data = Path(path).read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise InputError(path, f"not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line} "
-                               f"(save the file as UTF-8)", row=f"line {line}") from None
-    try:
-        return yaml.load(text, Loader=StrictLoader)
-    except DuplicateKey as exc:
-        raise InputError(path, f"duplicate key at line {exc.line} (a repeated key would silently "
-                               f"replace the first)", row=f"line {exc.line}", field=str(exc.key)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = f"line {mark.line + 1}" if mark is not None else None
-        raise InputError(path, f"not valid YAML: {str(exc).splitlines()[0]}", row=row) from None
-
-
-def resolve_watchlist(arg: str | None, cycle: int, table: pd.DataFrame | None = None):
-    """A command line's ``--watchlist``: 'default' (``data/watchlist/<cycle>.yaml`` if present),
-    'none' / None (no watchlist), or a path."""
-    from features.paths import WATCHLIST_DIR
-
-    if arg is None or str(arg).lower() == "none":
-        return None
-    if arg == "default":
-        path = WATCHLIST_DIR / f"{cycle}.yaml"
-        return load_watchlist(path, table) if path.is_file() else None
-    return load_watchlist(Path(arg), table)
-
-
-def parse_watchlist(doc, path: str | Path = "watchlist", table: pd.DataFrame | None = None) -> Watchlist:
-    """Validate an already-parsed watchlist document (see :func:`load_watchlist`)."""
-    path = Path(path)
-    if not isinstance(doc, dict):
-        raise InputError(path, "a watchlist is a mapping with keys 'cycle' and 'races'")
-    unknown = set(doc) - {"cycle", "races", "note"}
-    if unknown:
-        raise InputError(path, "unknown top-level key", field=sorted(unknown)[0])
-    cycle = doc.get("cycle")
-    if not isinstance(cycle, int) or isinstance(cycle, bool) or cycle % 2:
-        raise InputError(path, f"cycle must be an even election year, got {cycle!r}", field="cycle")
-    races_doc = doc.get("races") or []
-    if not isinstance(races_doc, list):
-        raise InputError(path, "races must be a list", field="races")
-    races = [_parse_race(path, i, r) for i, r in enumerate(races_doc)]
-    seen: dict[tuple, str] = {}
-    for race in races:
-        key = (race.state, race.district, race.party, (race.incumbent or "").lower())
-        if key in seen:
-            raise InputError(path, f"duplicate race: {race.state}-{race.district} {race.party} is also "
-                                   f"{seen[key].split(' ')[0]}; merge the two entries", row=race.label,
-                             field="district")
-        seen[key] = race.label
-    if table is not None:
-        check_against_table(Watchlist(path, cycle, races), table)
-    return Watchlist(path, cycle, races)
-
-
-def _parse_race(path: Path, i: int, doc) -> RaceEntry:
-    label = f"races[{i}]"
-    if not isinstance(doc, dict):
-        raise InputError(path, "each race is a mapping", row=label)
-    state = str(doc.get("state", "")).strip().upper()
-    label = f"races[{i}] ({state}-{doc.get('district')} {doc.get('party')})"
-    _no_unknown_keys(path, label, doc, _RACE_KEYS, "")
-    if state not in STATES:
-        raise InputError(path, f"unknown state {doc.get('state')!r}", row=label, field="state")
-    district = doc.get("district")
-    if isinstance(district, str) and district.strip().upper() in ("AL", "AT-LARGE"):
-        district = 0
-    try:
-        district_int = int(str(district).strip())
-    except (TypeError, ValueError):
-        raise InputError(path, f"district must be an integer (0 = at-large), got {district!r}",
-                         row=label, field="district") from None
-    if not 0 <= district_int <= 60:
-        raise InputError(path, f"unknown district {district!r}", row=label, field="district")
-    party = str(doc.get("party", "")).strip().upper()
-    if party not in PARTIES:
-        raise InputError(path, f"party must be D or R, got {doc.get('party')!r}", row=label, field="party")
-    incumbent = doc.get("incumbent")
-    if incumbent is not None and (not isinstance(incumbent, str) or not incumbent.strip()):
-        raise InputError(path, "incumbent must be a name", row=label, field="incumbent")
-    label = f"races[{i}] ({state}-{district_int} {party})"
-    race = RaceEntry(label, state, district_int, party, incumbent.strip() if incumbent else None,
-                     str(doc.get("note") or "").strip())
-    for key, parser in (("challengers", _parse_challenger), ("endorsements", _parse_endorsement),
-                        ("outside_spending", _parse_spending)):
-        items = doc.get(key) or []
-        if not isinstance(items, list):
-            raise InputError(path, f"{key} must be a list", row=label, field=key)
-        for j, item in enumerate(items):
-            prefix = f"{key}[{j}]"
-            if not isinstance(item, dict):
-                raise InputError(path, "each item is a mapping", row=label, field=prefix)
-            race.events.append(parser(path, label, prefix, item))
-    return race
-
-
-def _no_unknown_keys(path, label, doc, allowed, prefix) -> None:
-    unknown = sorted(set(doc) - allowed)
-    if unknown:
-        raise InputError(path, f"unknown key (allowed: {', '.join(sorted(allowed))})", row=label,
-                         field=f"{prefix}{unknown[0]}")
-
-
-def _required_text(path, label, doc, key, prefix) -> str:
-    value = doc.get(key)
-    if value is None or not str(value).strip():
-        raise InputError(path, "required", row=label, field=f"{prefix}.{key}")
-    return str(value).strip()
-
-
-def _source(path, label, doc, prefix) -> str:
-    src = _required_text(path, label, doc, "source", prefix)
-    if not _URL.match(src):
-        raise InputError(path, f"source must be an http(s) URL, got {src!r}", row=label, field=f"{prefix}.source")
-    return src
-
-
 def parse_event_date(value) -> pd.Timestamp | None:
     """Parse YYYY-MM-DD / YYYY-MM / YYYY (or a YAML date) to a Timestamp at the end of the period."""
     if isinstance(value, _dt.datetime):
@@ -315,83 +142,204 @@ def parse_event_date(value) -> pd.Timestamp | None:
         return None
 
 
-def _date(path, label, doc, prefix) -> tuple[pd.Timestamp, str]:
-    raw = doc.get("date")
-    if raw is None:
-        raise InputError(path, "required (YYYY-MM-DD, YYYY-MM or YYYY)", row=label, field=f"{prefix}.date")
-    when = parse_event_date(raw)
+def _event_date(value) -> str:
+    when = parse_event_date(value)
     if when is None or not 1990 <= when.year <= 2100:
-        raise InputError(path, f"not a date: {raw!r} (use YYYY-MM-DD, YYYY-MM or YYYY)", row=label,
-                         field=f"{prefix}.date")
-    return when, str(raw)
+        raise ValueError(f"not a date: {value!r} (use YYYY-MM-DD, YYYY-MM or YYYY)")
+    return str(value)
 
 
-def _parse_challenger(path, label, prefix, doc) -> Event:
-    _no_unknown_keys(path, label, doc, _CHALLENGER_KEYS, prefix + ".")
-    name = _required_text(path, label, doc, "name", prefix)
-    when, text = _date(path, label, doc, prefix)
-    exp = doc.get("experience")
-    if exp is not None and str(exp) not in EXPERIENCE:
-        raise InputError(path, f"unknown experience {exp!r} (known: {', '.join(EXPERIENCE)})", row=label,
-                         field=f"{prefix}.experience")
-    return Event("challenger", when, text, _source(path, label, doc, prefix), name,
-                 cls=str(exp) if exp is not None else "", note=str(doc.get("note") or ""))
+#: an event date as written (YYYY-MM-DD, YYYY-MM or YYYY); ``parse_event_date`` gives its Timestamp
+EventDate = Annotated[str, BeforeValidator(_event_date)]
 
 
-def _parse_endorsement(path, label, prefix, doc) -> Event:
-    _no_unknown_keys(path, label, doc, _ENDORSEMENT_KEYS, prefix + ".")
-    endorser = _required_text(path, label, doc, "endorser", prefix)
-    cls = _required_text(path, label, doc, "class", prefix)
-    if cls not in ENDORSER_CLASSES:
-        raise InputError(path, f"unknown endorser class {cls!r} (known: {', '.join(ENDORSER_CLASSES)})",
-                         row=label, field=f"{prefix}.class")
-    side = _required_text(path, label, doc, "side", prefix)
-    if side not in SIDES:
-        raise InputError(path, f"side must be one of {SIDES}, got {side!r}", row=label, field=f"{prefix}.side")
-    when, text = _date(path, label, doc, prefix)
-    return Event("endorsement", when, text, _source(path, label, doc, prefix), endorser, cls, side,
-                 candidate=str(doc.get("candidate") or ""), note=str(doc.get("note") or ""))
+def _code(allowed, message: str):
+    """Validator of a code (state, party: upper-cased; side: as written); ``message`` takes {value!r}."""
+    def check(value):
+        got = str(value).strip().upper() if isinstance(value, str) and allowed is not SIDES else value
+        if got not in allowed:
+            raise ValueError(message.format(value=value))
+        return got
+    return BeforeValidator(check)
 
 
-def parse_amount(value) -> float | None:
-    """A dollar amount: a number or a string such as '$1,200,000'; None if not a number."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return float(value) if np.isfinite(value) else None
-    text = str(value).strip().replace(",", "").replace("$", "").replace("_", "")
+def _district(value) -> int:
+    if isinstance(value, str) and value.strip().upper() in ("AL", "AT-LARGE"):
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(f"district must be an integer (0 = at-large), got {value!r}")
     try:
-        out = float(text)
+        number = int(str(value).strip())
     except ValueError:
+        raise ValueError(f"district must be an integer (0 = at-large), got {value!r}") from None
+    if not 0 <= number <= 60:
+        raise ValueError(f"unknown district {value!r}")
+    return number
+
+
+Side = Annotated[str, _code(SIDES, "side must be one of " + str(SIDES) + ", got {value!r}")]
+Note = Annotated[str, none_as(""), BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v)]
+
+
+class ChallengerDoc(StrictModel):
+    """``challengers[j]``: a same-party challenger known to be running."""
+
+    name: Text
+    date: EventDate
+    source: HttpSource
+    experience: one_of(EXPERIENCE, "experience") | None = None
+    note: Note = ""
+
+
+class EndorsementDoc(StrictModel):
+    """``endorsements[j]``: an endorser of a known class backing one side."""
+
+    endorser: Text
+    cls: one_of(ENDORSER_CLASSES, "endorser class") = Field(alias="class")
+    side: Side
+    candidate: Note = ""
+    date: EventDate
+    source: HttpSource
+    note: Note = ""
+
+
+class SpendingDoc(StrictModel):
+    """``outside_spending[j]``: a running total (dollars) for or against one side, by spender class."""
+
+    spender: Text
+    cls: one_of(SPENDER_CLASSES, "spender class") = Field(alias="class")
+    opposes: Side | None = None
+    supports: Side | None = Field(None, validate_default=True)
+    amount_usd: Dollars = Field(None, validate_default=True)
+    amount_is: Note = ""
+    date: EventDate
+    source: HttpSource
+    note: Note = ""
+
+    @field_validator("supports")
+    @classmethod
+    def _one_direction(cls, value, info):
+        if "opposes" in info.data and (value is None) == (info.data["opposes"] is None):
+            raise ValueError("give exactly one of 'supports' or 'opposes' (incumbent or challenger)")
+        return value
+
+
+class RaceDoc(StrictModel):
+    """``races[i]``: one race (state, district, party, optionally the incumbent) and its events."""
+
+    state: Annotated[str, _code(STATES, "unknown state {value!r}")]
+    district: Annotated[int, BeforeValidator(_district)]
+    party: Annotated[str, _code(PARTIES, "party must be D or R, got {value!r}")]
+    incumbent: Text | None = None
+    note: Note = ""
+    challengers: Annotated[list[ChallengerDoc], none_as([])] = []
+    endorsements: Annotated[list[EndorsementDoc], none_as([])] = []
+    outside_spending: Annotated[list[SpendingDoc], none_as([])] = []
+
+
+def _cycle(value) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value % 2:
+        raise ValueError(f"cycle must be an even election year, got {value!r}")
+    return value
+
+
+class WatchlistDoc(StrictModel):
+    """A watchlist file: ``cycle``, ``races`` and an optional ``note``."""
+
+    cycle: Annotated[int, BeforeValidator(_cycle)]
+    races: Annotated[list[RaceDoc], none_as([])] = []
+    note: Note = ""
+
+
+def load_watchlist(path: str | Path, table: pd.DataFrame | None = None) -> Watchlist:
+    """Read and validate a watchlist YAML file.
+
+    Parameters
+    ----------
+    path : the YAML file.
+    table : optional central table; when given, every entry must match a row of the watchlist's cycle
+        (an unknown district, or a member not seeking renomination, is an error).
+
+    Returns
+    -------
+    Watchlist
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "watchlist file not found")
+    text = read_text(path)
+    return parse_watchlist(read_yaml(path, text), path, table, text=text)
+
+
+def resolve_watchlist(arg: str | None, cycle: int, table: pd.DataFrame | None = None):
+    """A command line's ``--watchlist``: 'default' (``data/watchlist/<cycle>.yaml`` if present),
+    'none' / None (no watchlist), or a path."""
+    from features.paths import WATCHLIST_DIR
+
+    if arg is None or str(arg).lower() == "none":
         return None
-    return out if np.isfinite(out) else None
+    if arg == "default":
+        path = WATCHLIST_DIR / f"{cycle}.yaml"
+        return load_watchlist(path, table) if path.is_file() else None
+    return load_watchlist(Path(arg), table)
 
 
-def _parse_spending(path, label, prefix, doc) -> Event:
-    _no_unknown_keys(path, label, doc, _SPENDING_KEYS, prefix + ".")
-    spender = _required_text(path, label, doc, "spender", prefix)
-    cls = _required_text(path, label, doc, "class", prefix)
-    if cls not in SPENDER_CLASSES:
-        raise InputError(path, f"unknown spender class {cls!r} (known: {', '.join(SPENDER_CLASSES)})",
-                         row=label, field=f"{prefix}.class")
-    supports, opposes = doc.get("supports"), doc.get("opposes")
-    if (supports is None) == (opposes is None):
-        raise InputError(path, "give exactly one of 'supports' or 'opposes' (incumbent or challenger)",
-                         row=label, field=f"{prefix}.supports")
-    key, target = ("supports", supports) if supports is not None else ("opposes", opposes)
-    if target not in SIDES:
-        raise InputError(path, f"must be one of {SIDES}, got {target!r}", row=label, field=f"{prefix}.{key}")
-    side = ("for_" if key == "supports" else "against_") + ("inc" if target == "incumbent" else "chal")
-    amount = parse_amount(doc.get("amount_usd"))
-    if amount is None:
-        raise InputError(path, f"amount_usd is not a number: {doc.get('amount_usd')!r}", row=label,
-                         field=f"{prefix}.amount_usd")
-    if amount < 0:
-        raise InputError(path, f"amount_usd is negative: {doc.get('amount_usd')!r}", row=label,
-                         field=f"{prefix}.amount_usd")
-    when, text = _date(path, label, doc, prefix)
-    return Event("outside_spending", when, text, _source(path, label, doc, prefix), spender, cls, side,
-                 amount=amount, note=str(doc.get("note") or ""))
+def _race_label(i: int, race) -> str:
+    """``races[i] (CA-34 D)`` from the entry as written (normalised where it can be)."""
+    if not isinstance(race, dict):
+        return f"races[{i}]"
+    state = str(race.get("state", "")).strip().upper()
+    try:
+        district = _district(race.get("district"))
+    except ValueError:
+        district = race.get("district")
+    party = str(race.get("party", "")).strip().upper() if isinstance(race.get("party"), str) else race.get("party")
+    return f"races[{i}] ({state}-{district} {party})"
+
+
+def parse_watchlist(doc, path: str | Path = "watchlist", table: pd.DataFrame | None = None,
+                    text: str | None = None) -> Watchlist:
+    """Validate an already-parsed watchlist document (see :func:`load_watchlist`); ``text`` (the YAML)
+    lets an error name the line."""
+    path = Path(path)
+
+    def locate(loc):
+        if len(loc) >= 2 and loc[0] == "races" and isinstance(loc[1], int):
+            return _race_label(loc[1], doc["races"][loc[1]]), loc[2:]
+        return None, loc
+
+    parsed = validate(WatchlistDoc, doc, path, text, locate,
+                      what="a watchlist is a mapping with keys 'cycle' and 'races'")
+    races = [_race_entry(i, r) for i, r in enumerate(parsed.races)]
+    seen: dict[tuple, str] = {}
+    for race in races:
+        key = (race.state, race.district, race.party, (race.incumbent or "").lower())
+        if key in seen:
+            raise InputError(path, f"duplicate race: {race.state}-{race.district} {race.party} is also "
+                                   f"{seen[key].split(' ')[0]}; merge the two entries", row=race.label,
+                             field="district")
+        seen[key] = race.label
+    watchlist = Watchlist(path, parsed.cycle, races)
+    if table is not None:
+        check_against_table(watchlist, table)
+    return watchlist
+
+
+def _race_entry(i: int, race: RaceDoc) -> RaceEntry:
+    entry = RaceEntry(f"races[{i}] ({race.state}-{race.district} {race.party})", race.state, race.district,
+                      race.party, race.incumbent, race.note)
+    for c in race.challengers:
+        entry.events.append(Event("challenger", parse_event_date(c.date), c.date, c.source, c.name,
+                                  cls=c.experience or "", note=c.note))
+    for e in race.endorsements:
+        entry.events.append(Event("endorsement", parse_event_date(e.date), e.date, e.source, e.endorser, e.cls,
+                                  e.side, candidate=e.candidate, note=e.note))
+    for o in race.outside_spending:
+        key, target = ("supports", o.supports) if o.supports is not None else ("opposes", o.opposes)
+        side = ("for_" if key == "supports" else "against_") + ("inc" if target == "incumbent" else "chal")
+        entry.events.append(Event("outside_spending", parse_event_date(o.date), o.date, o.source, o.spender,
+                                  o.cls, side, amount=o.amount_usd, note=o.note))
+    return entry
 
 
 def check_against_table(watchlist: Watchlist, table: pd.DataFrame) -> None:

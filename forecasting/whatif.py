@@ -15,31 +15,121 @@ An override dict (JSON-friendly; the CLI's ``--whatif``) may hold:
 
 Added spending and endorsements go through the watchlist's own rules
 (``forecasting.watchlist.apply_watchlist``), so a what-if moves exactly the columns a sourced
-watchlist entry would.  Any bad value -- negative or non-numeric money, an unknown endorser, class,
-side or key, a race that is not in the view -- raises one :class:`features.errors.InputError`
-naming the field.
+watchlist entry would.  The overrides are validated by the pydantic model ``WhatIf``: any bad value --
+negative or non-numeric money, a value of the wrong type, an unknown endorser, class, side or key
+(unknown keys are refused, and named), a race that is not in the view -- raises one
+:class:`features.errors.InputError` naming the field.
 """
 from __future__ import annotations
 
 import json
+from typing import Annotated, Union
 
 import numpy as np
 import pandas as pd
+from pydantic import BeforeValidator, Discriminator, Field, Tag, field_validator
 
 from features import endorsements as _endorsements
 from features import outside_spending as _outside
 from features.errors import InputError
 from forecasting import watchlist as wl
+from forecasting.validation import Dollars, StrictModel, Text, one_of, validate
 
 SOURCE = "what-if"
 SPEND_KEYS = ("os_for_inc", "os_against_inc", "os_for_chal", "os_against_chal")
 MONEY_KEYS = ("chal_receipts", "chal_cash", "inc_receipts", "inc_cash")
-KEYS = SPEND_KEYS + MONEY_KEYS + ("outside_spending", "endorse", "unendorse")
 PREDICTION_KEYS = ("p_loss", "p_contested", "p_loss_if_contested", "share_mean", "share_p10", "share_p50",
                    "share_p90", "p_lose_seat_same_party")
 _INSURGENT_FLAGS = {"justice-democrats": "end_jd_chal", "our-revolution": "end_our_revolution_chal",
                     "sunrise": "end_sunrise_chal", "wfp": "end_wfp_chal", "sanders": "end_sanders_chal",
                     "aoc": "end_aoc_chal"}
+
+
+def _as_list(value):
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
+class SpendFigure(StrictModel):
+    """Extra outside spending: ``{"amount": 10e6, "class": "pro-israel", "spender": "..."}``."""
+
+    amount: Dollars
+    cls: one_of(_outside.SPENDER_CLASSES, "spender class") = Field("other", alias="class")
+    spender: Text | None = None
+
+
+def _spend_kind(value) -> str:
+    return "(mapping)" if isinstance(value, dict) else "(number)"
+
+
+#: a figure for one of SPEND_KEYS: dollars, or a SpendFigure mapping
+Spend = Annotated[Union[Annotated[SpendFigure, Tag("(mapping)")], Annotated[Dollars, Tag("(number)")]],
+                  Discriminator(_spend_kind)]
+
+
+def _spend_side(value) -> str:
+    sides = [k[3:] for k in SPEND_KEYS]
+    if value not in sides:
+        raise ValueError(f"side must be one of {', '.join(sides)}, got {value!r}")
+    return value
+
+
+class SpendItem(SpendFigure):
+    """An ``outside_spending`` item: a SpendFigure with its ``side``."""
+
+    side: Annotated[str, BeforeValidator(_spend_side)]
+
+
+class EndorseSpec(StrictModel):
+    """An endorsement added or removed: a class (or an endorser it is classified from) and a side."""
+
+    cls: one_of(_endorsements.ENDORSER_CLASSES, "endorser class") | None = Field(None, alias="class")
+    endorser: Text | None = Field(None, validate_default=True)
+    side: wl.Side = "challenger"
+
+    @field_validator("endorser")
+    @classmethod
+    def _classified(cls, value, info):
+        if "cls" not in info.data or info.data["cls"] is not None:
+            return value                            # a class given (or already refused)
+        if value is None:
+            raise ValueError("give the endorser's class (or the endorser)")
+        if _endorsements.endorser_class(value) == "other":
+            raise ValueError(f"unknown endorser {value!r}: not one of the classified groups (give a class: "
+                             f"{', '.join(_endorsements.ENDORSER_CLASSES)})")
+        return value
+
+    def canonical(self) -> dict:
+        cls = self.cls if self.cls is not None else _endorsements.endorser_class(self.endorser)
+        return {"class": cls, "side": self.side, "endorser": self.endorser or cls}
+
+
+#: a bare class name means an endorsement of the challenger
+EndorseItem = Annotated[EndorseSpec, BeforeValidator(
+    lambda v: {"class": v, "side": "challenger"} if isinstance(v, str) else v)]
+Endorsements = Annotated[list[EndorseItem], BeforeValidator(_as_list)]
+
+
+class WhatIf(StrictModel):
+    """What-if overrides (module docstring); unknown keys are refused."""
+
+    os_for_inc: Spend = None
+    os_against_inc: Spend = None
+    os_for_chal: Spend = None
+    os_against_chal: Spend = None
+    outside_spending: Annotated[list[SpendItem], BeforeValidator(_as_list)] = []
+    endorse: Endorsements = []
+    unendorse: Endorsements = []
+    chal_receipts: Dollars = None
+    chal_cash: Dollars = None
+    inc_receipts: Dollars = None
+    inc_cash: Dollars = None
+
+
+def _spending(value, side: str) -> dict:
+    if isinstance(value, SpendFigure):
+        return {"side": side, "amount": value.amount, "class": value.cls,
+                "spender": value.spender or f"what-if ({value.cls})"}
+    return {"side": side, "amount": value, "class": "other", "spender": "what-if"}
 
 
 def parse_overrides(overrides) -> dict:
@@ -52,91 +142,14 @@ def parse_overrides(overrides) -> dict:
             overrides = json.loads(overrides) if overrides.strip() else {}
         except json.JSONDecodeError as exc:
             raise InputError(SOURCE, f"not valid JSON: {exc}", field="whatif") from None
-    if not isinstance(overrides, dict):
-        raise InputError(SOURCE, "what-if overrides must be a mapping", field="whatif")
-    unknown = sorted(set(overrides) - set(KEYS))
-    if unknown:
-        raise InputError(SOURCE, f"unknown key (known: {', '.join(KEYS)})", field=unknown[0])
-    out = {"spending": [], "endorse": [], "unendorse": [], "money": {}}
-    for key in SPEND_KEYS:
-        if key in overrides:
-            out["spending"].append(_spending(overrides[key], key, key[3:]))
-    items = overrides.get("outside_spending") or []
-    if not isinstance(items, list):
-        items = [items]
-    for i, item in enumerate(items):
-        field = f"outside_spending[{i}]"
-        if not isinstance(item, dict):
-            raise InputError(SOURCE, "each item is a mapping with side, amount, class", field=field)
-        side = item.get("side")
-        if side not in [k[3:] for k in SPEND_KEYS]:
-            raise InputError(SOURCE, f"side must be one of for_inc, against_inc, for_chal, against_chal, got "
-                                     f"{side!r}", field=f"{field}.side")
-        out["spending"].append(_spending({k: v for k, v in item.items() if k != "side"}, field, side))
-    for key in ("endorse", "unendorse"):
-        items = overrides.get(key) or []
-        if not isinstance(items, list):
-            items = [items]
-        out[key] = [_endorsement(item, f"{key}[{i}]") for i, item in enumerate(items)]
-    for key in MONEY_KEYS:
-        if key in overrides:
-            out["money"][key] = _amount(overrides[key], key)
+    spec = validate(WhatIf, overrides, SOURCE, what="what-if overrides must be a mapping")
+    given = spec.model_fields_set
+    out = {"spending": [_spending(getattr(spec, k), k[3:]) for k in SPEND_KEYS if k in given],
+           "endorse": [e.canonical() for e in spec.endorse],
+           "unendorse": [e.canonical() for e in spec.unendorse],
+           "money": {k: getattr(spec, k) for k in MONEY_KEYS if k in given}}
+    out["spending"] += [_spending(item, item.side) for item in spec.outside_spending]
     return out
-
-
-def _amount(value, field: str) -> float:
-    amount = wl.parse_amount(value)
-    if amount is None:
-        raise InputError(SOURCE, f"not a number of dollars: {value!r}", field=field)
-    if amount < 0:
-        raise InputError(SOURCE, f"money cannot be negative: {value!r}", field=field)
-    return amount
-
-
-def _spending(value, field: str, side: str) -> dict:
-    if isinstance(value, dict):
-        unknown = sorted(set(value) - {"amount", "class", "spender"})
-        if unknown:
-            raise InputError(SOURCE, "unknown key (allowed: amount, class, spender)", field=f"{field}.{unknown[0]}")
-        if "amount" not in value:
-            raise InputError(SOURCE, "amount is required", field=f"{field}.amount")
-        amount = _amount(value["amount"], f"{field}.amount")
-        cls = str(value.get("class", "other"))
-        spender = str(value.get("spender") or f"what-if ({cls})")
-    else:
-        amount, cls, spender = _amount(value, field), "other", "what-if"
-    if cls not in _outside.SPENDER_CLASSES:
-        raise InputError(SOURCE, f"unknown spender class {cls!r} (known: {', '.join(_outside.SPENDER_CLASSES)})",
-                         field=f"{field}.class")
-    return {"side": side, "amount": amount, "class": cls, "spender": spender}
-
-
-def _endorsement(item, field: str) -> dict:
-    if isinstance(item, str):
-        item = {"class": item, "side": "challenger"}
-    if not isinstance(item, dict):
-        raise InputError(SOURCE, "an endorsement is a class name or a mapping with class/endorser and side",
-                         field=field)
-    unknown = sorted(set(item) - {"class", "endorser", "side"})
-    if unknown:
-        raise InputError(SOURCE, "unknown key (allowed: class, endorser, side)", field=f"{field}.{unknown[0]}")
-    if "class" in item:
-        cls = str(item["class"])
-        if cls not in _endorsements.ENDORSER_CLASSES:
-            raise InputError(SOURCE, f"unknown endorser class {cls!r} (known: "
-                                     f"{', '.join(_endorsements.ENDORSER_CLASSES)})", field=f"{field}.class")
-    elif "endorser" in item:
-        cls = _endorsements.endorser_class(item["endorser"])
-        if cls == "other":
-            raise InputError(SOURCE, f"unknown endorser {item['endorser']!r}: not one of the classified groups "
-                                     f"(give a class: {', '.join(_endorsements.ENDORSER_CLASSES)})",
-                             field=f"{field}.endorser")
-    else:
-        raise InputError(SOURCE, "give the endorser's class (or the endorser)", field=f"{field}.class")
-    side = item.get("side", "challenger")
-    if side not in wl.SIDES:
-        raise InputError(SOURCE, f"side must be one of {wl.SIDES}, got {side!r}", field=f"{field}.side")
-    return {"class": cls, "side": side, "endorser": str(item.get("endorser") or cls)}
 
 
 def apply_whatif(view_rows: pd.DataFrame, overrides) -> pd.DataFrame:

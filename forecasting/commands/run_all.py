@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import yaml
-
 from features.paths import EXPERIMENTS_DIR, PROJECT_ROOT
 from features.table import TABLE_CSV
 
@@ -31,13 +29,10 @@ def add_parser(sub) -> None:
 
 
 def champion_settings(path: Path = CHAMPION_FILE) -> dict:
-    """The published model's config and the live forecast settings."""
-    doc = yaml.safe_load(path.read_text())
-    for key in ("config", "cycle", "as_of"):
-        if key not in doc:
-            from features.errors import InputError
-            raise InputError(path, "missing key", field=key)
-    return doc
+    """The published model's config and the live forecast settings (validated)."""
+    from forecasting.experiment_config import load_champion
+
+    return load_champion(path)
 
 
 def run(args: argparse.Namespace) -> int:
