@@ -371,3 +371,13 @@ def test_checking_our_work_publishes_the_second_scoreboard(tmp_path, scored):
     generals = pd.read_csv(path.parent / "same_party_generals.csv")
     gomez = generals[(generals["cycle"] == 2022) & (generals["state"] == "CA") & (generals["district"] == 34)].iloc[0]
     assert "CA-34 (D)" in page and f"{100 * gomez['general_margin']:+.1f} pts" in page   # the 2022 near miss
+
+
+def test_index_lists_the_seat_number_beside_the_nomination(site_dec31):
+    rows, _, _ = _feed(site_dec31)
+    index = (site_dec31 / "index.html").read_text()
+    g = _row(rows, "CA", 34)
+    tr = index[index.index('href="races/CA-34-D.html"'):].split("</tr>")[0]
+    cells = re.findall(r'<td class="num[^"]*" data-sort="([0-9.]*)">([^<]*)</td>', tr)
+    assert (f"{g['p_loss']:.6f}", second_target.pct(g["p_loss"])) in cells
+    assert (f"{g['p_lose_seat_same_party']:.6f}", second_target.pct(g["p_lose_seat_same_party"])) in cells
