@@ -381,3 +381,21 @@ def test_index_lists_the_seat_number_beside_the_nomination(site_dec31):
     cells = re.findall(r'<td class="num[^"]*" data-sort="([0-9.]*)">([^<]*)</td>', tr)
     assert (f"{g['p_loss']:.6f}", second_target.pct(g["p_loss"])) in cells
     assert (f"{g['p_lose_seat_same_party']:.6f}", second_target.pct(g["p_lose_seat_same_party"])) in cells
+
+
+def test_run_all_retrains_and_registers_the_champion_before_forecasting(tmp_path, monkeypatch):
+    """``make run`` never forecasts with a stale registered champion (one from before the second
+    target): it trains ``experiments/champion.yaml``'s model and registers it first, every time."""
+    import forecasting.cli as cli
+    from forecasting.commands import run_all
+
+    ran = []
+    monkeypatch.setattr(cli, "main", lambda argv=None: ran.append(argv) or 0)
+    assert run_all.run(type("Args", (), {"out": str(tmp_path / "site"), "rebuild": False, "raw": None,
+                                         "backtest": False, "as_of": None})()) == 0
+    kinds = [step[0] for step in ran]
+    assert kinds[-3:] == ["train", "forecast", "publish"]
+    train = ran[kinds.index("train")]
+    assert "--register" in train and train[train.index("--alias") + 1] == "champion"
+    settings = run_all.champion_settings()
+    assert train[train.index("--config") + 1].endswith(settings["config"])
