@@ -399,3 +399,33 @@ def test_run_all_retrains_and_registers_the_champion_before_forecasting(tmp_path
     assert "--register" in train and train[train.index("--alias") + 1] == "champion"
     settings = run_all.champion_settings()
     assert train[train.index("--config") + 1].endswith(settings["config"])
+
+
+# ---- the done-check of issue #8, on the committed snapshot ------------------------------------
+def test_the_committed_ca34_2026_page_as_of_2025_12_31_shows_both_numbers(tmp_path, table):
+    """The CA-34 page published from the committed store (``make run``'s snapshot as of 2025-12-31)
+    shows the recorded P(lose the nomination), P(lose the seat to the same party) and P(a same-party
+    challenger reaches November), with the sentence saying what each means."""
+    hist = snapshots.read_history(COMMITTED)
+    out = publish(tmp_path / "site", hist, backtest_dir=tmp_path / "none", as_of="2025-12-31", table=table)
+    latest = snapshots.latest_snapshot(hist, 2026, as_of="2025-12-31")
+    want = _row(latest, "CA", 34)
+    assert want["incumbent"] == "Jimmy Gomez" and want["as_of"] == pd.Timestamp("2025-12-31")
+    assert not want["simulated"] and 0 < want["p_loss"] < want["p_lose_seat_same_party"] < 1
+    rows, recs, _ = _feed(out)
+    for frame in (rows, recs):
+        got = _row(frame, "CA", 34)
+        for col in ("p_loss", "p_lose_seat_same_party", "p_same_party_rival_november"):
+            assert got[col] == pytest.approx(want[col], abs=1e-6), col
+    page = (out / "races" / "CA-34-D.html").read_text()
+    assert f'id="p-loss">{second_target.pct(want["p_loss"])}<' in page
+    for element, col in (("p-lose-seat", "p_lose_seat_same_party"), ("p-rival-november", "p_same_party_rival_november")):
+        text, value = _shown(page, element)
+        assert value == pytest.approx(want[col], abs=1e-6) and text == second_target.pct(want[col])
+    sentence = re.search(r'id="two-numbers">([^<]+)<', page).group(1)
+    assert sentence == second_target.explanation(want.to_dict()).replace("'", "&#39;")
+    assert "loses the nomination (finishes outside the top two on 2026-06-02)" in sentence
+    assert f"{second_target.pct(want['p_lose_seat_same_party'])} is the chance that Jimmy Gomez loses the seat to a fellow Democrat" in sentence
+    # and the member-vs-member contest in the same snapshot is one page, counted once
+    pair = _pair(latest)
+    assert (out / "races" / "CA-40-R.html").read_text().count('<section class="member">') == len(pair) == 2
