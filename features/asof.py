@@ -15,7 +15,8 @@ Every forecast is made as of a date.  ``as_of_view`` returns a copy of the table
 ``assert_as_of`` proves the rule on a view: no dated feature later than its row's as-of date.
 
 The live cycle's roster, new-lines flags and field are dated too (``features.live_dating``): a
-member who joined after the as-of date is not in the view, a 2025 map not yet enacted leaves
+member who joined after the as-of date, or had left the House by it (``roster_end``), is not in
+the view, so it holds exactly the members sitting on its date; a 2025 map not yet enacted leaves
 ``new_lines`` False, and the field from a file dated after the as-of date is hidden.
 """
 from __future__ import annotations
@@ -68,6 +69,10 @@ def as_of_view(table: pd.DataFrame, as_of=PRE_PRIMARY, money: str = "preprimary"
         later = (pd.to_datetime(view["roster_date"]) > when).to_numpy()
         if later.any():
             view, when = view[~later].copy(), when[~later]
+    if "roster_end" in view.columns:             # left the House by the date: not in the forecast
+        gone = (pd.to_datetime(view["roster_end"]) <= when).to_numpy()
+        if gone.any():
+            view, when = view[~gone].copy(), when[~gone]
     view["as_of"] = when
 
     known = (when >= effective_deadline(view)).to_numpy().copy()
@@ -198,8 +203,19 @@ def assert_as_of(view: pd.DataFrame, feature_columns=None) -> None:
 
 
 def _assert_dated_columns(view: pd.DataFrame, when: pd.Series, feature_columns=None) -> None:
-    """The live cycle's dated columns (``features.live_dating``): no member before their roster date,
-    no new-lines flag before the map's enactment, no field before the field file's date."""
+    """The live cycle's dated columns (``features.live_dating``): no member before their roster date
+    or after they left, no new-lines flag before the map's enactment, no field before the field file's
+    date."""
+    if "roster_end" in view.columns:
+        left = pd.to_datetime(view["roster_end"])
+        gone = (left.notna() & (left <= when)).to_numpy()
+        if gone.any():
+            i = gone.nonzero()[0][0]
+            row = view.iloc[i]
+            raise AsOfViolation(
+                f"{row.get('state')}-{row.get('district')} {row.get('cycle')} {row.get('incumbent')}: scored as of "
+                f"{pd.Timestamp(when.iloc[i]).date()}, but left the House on "
+                f"{pd.Timestamp(row['roster_end']).date()} (field 'roster_end')")
     for date_col, cols in DATED_COLUMNS.items():
         if date_col not in view.columns:
             continue

@@ -63,7 +63,7 @@ def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
     say(STEPS[2])
     r24 = results_2024.contest_rows_2024(raw)
     say(STEPS[3])
-    r26 = roster_2026.contest_rows_2026(raw, as_of=LIVE_AS_OF)
+    r26 = roster_2026.live_contest_rows(raw, as_of=LIVE_AS_OF)   # with the members who left
     rows = pd.concat([fec, r22, r24, r26], ignore_index=True)
 
     say(STEPS[4])

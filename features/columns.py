@@ -13,7 +13,7 @@ GROUPS: dict[str, list[str]] = {
     "contest": [
         "primary_date", "runoff_date", "filing_deadline", "primary_system", "contested", "n_candidates",
         "incumbent_vs_incumbent", "other_incumbent", "new_lines", "special_election_member",
-        "roster_date", "field_date",
+        "roster_date", "roster_end", "field_date",
     ],
     "outcome": [
         "lost", "incumbent_share", "incumbent_share_all", "top_challenger", "top_challenger_party",

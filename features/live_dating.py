@@ -6,13 +6,19 @@ Three things in the live rows were true only from some day in 2025, but carried 
   2024 hold it from the general election (2024-11-05); members who came in by a special election
   during the 119th Congress only from the start of their term (congress-legislators ``term_start``),
   so a forecast as of 2025-01-01 does not score Rep. Van Epps (TN-7, sworn in 2025-12).
+- ``roster_end``: the day the incumbent left the House (death, resignation: ``roster_2026.DEPARTURES``),
+  NaT while they sit.  The live rows include the members who left before the build's as-of date
+  (``roster_2026.departed_contest_rows``), so a forecast as of 2025-01-03 scores Rep. Turner (TX-18,
+  died 2025-03-05) and one as of 2025-12-31 does not; together with ``roster_date`` an as-of view
+  holds exactly the members sitting on its date.
 - ``lines_enacted``: the day a state's 2025 mid-decade map became law
   (``data/overrides/map_enactments.csv``, sourced).  Before it, ``new_lines`` is not known.
 - ``field_date``: the day the live field (FEC registrations: ``contested``, challengers) runs to --
   the coverage date of the FEC summary the roster is built from (2025-12-31).  Before it, the field
   is not known, even past a state's filing deadline.
 
-``features.asof.as_of_view`` drops rows whose ``roster_date`` is after the as-of date, reverts
+``features.asof.as_of_view`` drops rows whose ``roster_date`` is after the as-of date or whose
+``roster_end`` is on or before it, reverts
 ``new_lines`` before ``lines_enacted`` and hides the field before ``field_date``;
 ``features.asof.assert_as_of`` checks all three.
 """
@@ -29,7 +35,7 @@ from features.paths import DATA_DIR
 MAP_ENACTMENTS = DATA_DIR / "overrides" / "map_enactments.csv"
 #: general election of 2024: the day the 119th Congress's regular members were elected
 GENERAL_ELECTION_BEFORE = {2026: pd.Timestamp("2024-11-05")}
-DATE_COLUMNS = ["roster_date", "lines_enacted", "field_date"]
+DATE_COLUMNS = ["roster_date", "roster_end", "lines_enacted", "field_date"]
 
 
 def map_enactments(path: Path = MAP_ENACTMENTS) -> pd.DataFrame:
@@ -49,8 +55,9 @@ def map_enactments(path: Path = MAP_ENACTMENTS) -> pd.DataFrame:
 
 def date_live_rows(rows: pd.DataFrame, raw: Path, field_date: pd.Timestamp,
                    enactments: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Add ``roster_date``, ``lines_enacted`` and ``field_date`` (NaT outside the live cycle)."""
-    from features.roster_2026 import CONGRESS_START, house_terms
+    """Add ``roster_date``, ``roster_end``, ``lines_enacted`` and ``field_date`` (NaT outside the live
+    cycle)."""
+    from features.roster_2026 import CONGRESS_START, departure_dates, house_terms
 
     rows = rows.copy()
     live = (rows["cycle"] == LIVE_CYCLE).to_numpy()
@@ -60,6 +67,8 @@ def date_live_rows(rows: pd.DataFrame, raw: Path, field_date: pd.Timestamp,
     roster = rows["bioguide_id"].map(joined)
     roster = pd.to_datetime(roster).fillna(GENERAL_ELECTION_BEFORE[LIVE_CYCLE])
     rows["roster_date"] = roster.where(live, pd.NaT).astype("datetime64[ns]")
+    left = pd.to_datetime(rows["bioguide_id"].map(departure_dates()))
+    rows["roster_end"] = left.where(live, pd.NaT).astype("datetime64[ns]")
 
     enact = map_enactments() if enactments is None else enactments
     got = rows[["cycle", "state"]].merge(enact[["cycle", "state", "lines_enacted"]], on=["cycle", "state"],

@@ -546,6 +546,40 @@ def contest_rows_2026(raw: Path, as_of=DEFAULT_AS_OF) -> pd.DataFrame:
     return finalize_contest_rows(pd.DataFrame(rows))
 
 
+def departure_dates() -> dict[str, pd.Timestamp]:
+    """bioguide -> the day the member left the House (``DEPARTURES``; gone from that day on)."""
+    return {b: pd.Timestamp(d) for b, (d, _) in DEPARTURES.items()}
+
+
+def departed_contest_rows(raw: Path, as_of=DEFAULT_AS_OF) -> pd.DataFrame:
+    """Contest rows of the members who left the House before ``as_of`` (``DEPARTURES``), each as of
+    their last day in the seat, by the same roster rules: an as-of view of an earlier date must hold
+    them (``features.live_dating``: ``roster_end``), e.g. Rep. Turner (TX-18, died 2025-03-05) as of
+    2025-01-03.  Only members the rules then saw as seeking renomination get a row."""
+    when = pd.Timestamp(as_of)
+    parts = []
+    for bio, left in sorted(departure_dates().items(), key=lambda kv: kv[1]):
+        if not pd.Timestamp(CONGRESS_START) < left <= when:
+            continue
+        last_day = left - pd.Timedelta(days=1)
+        rows = contest_rows_2026(raw, last_day)
+        row = rows[rows["bioguide_id"] == bio].copy()
+        row["roster_note"] = f"left the House on {left.date()}: {DEPARTURES[bio][1]}"
+        parts.append(row)
+    if not parts:
+        return contest_rows_2026(raw, when).iloc[:0]
+    return finalize_contest_rows(pd.concat(parts, ignore_index=True))
+
+
+def live_contest_rows(raw: Path, as_of=DEFAULT_AS_OF) -> pd.DataFrame:
+    """The live cycle's rows: members seeking renomination as of ``as_of`` plus the members who left
+    before it (``departed_contest_rows``), so every earlier as-of view holds who sat then."""
+    sitting = contest_rows_2026(raw, as_of)
+    departed = departed_contest_rows(raw, as_of)
+    departed = departed[~departed["bioguide_id"].isin(set(sitting["bioguide_id"]))]
+    return finalize_contest_rows(pd.concat([sitting, departed], ignore_index=True))
+
+
 # --------------------------------------------------------------------------------------------------
 # shared dtypes for the contest-rows contract
 # --------------------------------------------------------------------------------------------------

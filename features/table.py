@@ -16,7 +16,7 @@ BOOL_COLUMNS = ["contested", "incumbent_vs_incumbent", "lost", "went_to_runoff",
                 "end_covered", "lost_to_same_party", "same_party_general", "lost_general",
                 "prev_general_same_party"]
 DATE_COLUMNS = ["primary_date", "runoff_date", "filing_deadline", "money_cvg_end", "money_ye_cvg_end",
-                "os_last_date", "end_last_date", "roster_date", "lines_enacted", "field_date"]
+                "os_last_date", "end_last_date", "roster_date", "roster_end", "lines_enacted", "field_date"]
 # dated evidence families (issue #9): each group's date column, from features.columns.DATED_GROUPS
 DATE_COLUMNS += ["ideology_date", "misconduct_last_date", "chal_quality_date", "pi_fec_last_date"]
 INT_COLUMNS = ["cycle", "district"]

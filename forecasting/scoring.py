@@ -109,7 +109,8 @@ def forecast_ids(model, view: pd.DataFrame) -> list[str]:
     import hashlib
 
     m = model_content_hash(model)[:16]
-    inputs = view.drop(columns=[c for c in ("watchlist_sources",) if c in view.columns])
+    # roster_end only selects the rows of a view (members who left are not in it): not an input
+    inputs = view.drop(columns=[c for c in ("watchlist_sources", "roster_end") if c in view.columns])
     rows = pd.util.hash_pandas_object(inputs.reset_index(drop=True), index=False).to_numpy()
     return [f"{m}-{hashlib.sha256(int(h).to_bytes(8, 'little')).hexdigest()[:16]}" for h in rows]
 
