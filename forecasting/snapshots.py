@@ -400,7 +400,8 @@ def latest_snapshot(history: pd.DataFrame, cycle: int | None = None, as_of=None,
     """Latest row per race (incumbent) of ``cycle`` (default: the latest cycle), with the previous
     snapshot's P(loss) in ``p_loss_prev`` / ``as_of_prev`` and the change in ``p_loss_change``.
 
-    The latest row is the one with the latest ``as_of``; on a tie, the one stored last.  With
+    The latest row is the one with the latest ``as_of``; on a tie, the one stored last.  A race that a
+    later snapshot of its state leaves out (the member left the House) has no latest row.  With
     ``as_of``, only rows dated on or before it count (the forecast as it stood that day); with
     ``include_simulated=False``, simulated rows do not count either.
     """
@@ -420,6 +421,11 @@ def latest_snapshot(history: pd.DataFrame, cycle: int | None = None, as_of=None,
     # one row per race and as-of date (the last recorded), so "previous" means an earlier date
     per_date = df.drop_duplicates(race + ["as_of"], keep="last")
     latest = per_date.groupby(race, sort=False).tail(1)
+    # a race left out of a later snapshot of its state is no longer on the roster (the member left the
+    # House: features.live_dating.roster_end): its older row is not the forecast as it stands
+    state_last = per_date.groupby(["cycle", "state"])["as_of"].max().rename("_state_last")
+    latest = latest.join(state_last, on=["cycle", "state"])
+    latest = latest[latest["as_of"] >= latest["_state_last"]].drop(columns="_state_last")
     prev = per_date.groupby(race, sort=False).nth(-2) if len(per_date) else per_date
     prev = prev[race + ["p_loss", "as_of"]].rename(columns={"p_loss": "p_loss_prev", "as_of": "as_of_prev"})
     out = latest.merge(prev, on=race, how="left")

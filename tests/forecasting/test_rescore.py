@@ -8,6 +8,7 @@ import multiprocessing as mp
 import pandas as pd
 import pytest
 
+from features.asof import as_of_view
 from features.errors import InputError
 from forecasting import snapshots
 from forecasting.cli import main as cli_main
@@ -62,7 +63,8 @@ def test_a_simulated_season(tmp_path, table, toy_model, watchlist):
     for now, expected in SEASON.items():
         res = results[now]
         assert expected <= set(res.states), now
-        assert res.n_scored == int(((table["cycle"] == 2026) & table["state"].isin(res.states)).sum())
+        rows = table[(table["cycle"] == 2026) & table["state"].isin(res.states)]
+        assert res.n_scored == len(as_of_view(rows, res.as_of))          # the members sitting that day
         assert res.n_new == res.n_scored and res.published == site.resolve()
     hist = snapshots.read_history(store)
     # one snapshot per --now date, each holding exactly the states in that window

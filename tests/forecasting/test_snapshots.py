@@ -32,7 +32,8 @@ def test_append_is_idempotent_and_never_rewrites(tmp_path, snaps):
     assert path.read_bytes().startswith(bytes1)                         # earlier rows untouched
     hist = snapshots.read_history(store)
     assert list(hist.columns) == snapshots.HISTORY_COLUMNS
-    assert hist["as_of"].value_counts().to_dict() == {"2025-12-31": len(first), "2026-03-10": len(first)}
+    assert hist["as_of"].value_counts().to_dict() == {"2025-12-31": len(first),
+                                                      "2026-03-10": len(snaps["2026-03-10"])}
     assert not hist.duplicated(snapshots.SNAPSHOT_KEY).any()
     # the same forecast under a new registry version is not new; a different model's forecast is
     assert snapshots.append_snapshot(first.assign(model_version="toy-v2"), store) == 0
@@ -47,6 +48,19 @@ def test_partial_overlap_appends_only_the_new_rows(tmp_path, snaps):
     ca = snap[snap["state"] == "CA"]
     assert snapshots.append_snapshot(ca, store) == len(ca)
     assert snapshots.append_snapshot(snap, store) == len(snap) - len(ca)
+
+
+def test_a_member_who_left_has_no_latest_row(tmp_path, snaps):
+    """Doug LaMalfa (CA-1) died on 2026-01-06: scored as of 2025-12-31, not in the later CA snapshots,
+    so the forecast as it stands on 2026-03-10 does not show his 2025-12-31 row."""
+    ca1 = {d: list(s.loc[(s["state"] == "CA") & (s["district"] == 1), "incumbent"]) for d, s in snaps.items()}
+    assert ca1 == {"2025-12-31": ["Doug LaMalfa"], "2026-03-10": [], "2026-06-01": []}
+    store = tmp_path / "s"
+    for snap in snaps.values():
+        snapshots.append_snapshot(snap, store)
+    hist = snapshots.read_history(store)
+    assert "Doug LaMalfa" in set(snapshots.latest_snapshot(hist, as_of="2026-01-05")["incumbent"])
+    assert "Doug LaMalfa" not in set(snapshots.latest_snapshot(hist, as_of="2026-03-10")["incumbent"])
 
 
 def test_latest_snapshot_and_change(tmp_path, snaps):
@@ -89,8 +103,8 @@ def test_concurrent_writers_cannot_corrupt_the_history(tmp_path, snaps):
         p.join(60)
         assert p.exitcode == 0
     added = sorted(results.get(timeout=5) for _ in dates)
-    n = len(snaps["2025-12-31"])
-    assert added == [0, 0, 0, n, n, n]                                  # each date written exactly once
+    n = sorted(len(snaps[d]) for d in ("2025-12-31", "2026-03-10", "2026-06-01"))
+    assert added == [0, 0, 0] + n                                       # each date written exactly once
     hist = snapshots.read_history(store)
-    assert len(hist) == 3 * n and not hist.duplicated(snapshots.SNAPSHOT_KEY).any()
+    assert len(hist) == sum(n) and not hist.duplicated(snapshots.SNAPSHOT_KEY).any()
     assert sorted(hist["as_of"].unique()) == ["2025-12-31", "2026-03-10", "2026-06-01"]
