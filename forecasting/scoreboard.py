@@ -101,15 +101,19 @@ def _honest_scores(g: pd.DataFrame) -> dict:
     return out
 
 
-def scoreboard(predictions: pd.DataFrame, timings: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per (model, money_mode, cycle) plus ``cycle = 'pooled'`` per (model, money_mode)."""
-    pred = _with_reference(predictions)
+def score_by_cycle(pred: pd.DataFrame, score) -> list[dict]:
+    """``score(rows)`` for each (model, money_mode, cycle), then ``cycle = 'pooled'`` per (model, money_mode)."""
     rows = []
     for (model, money), g in pred.groupby(["model", "money_mode"], sort=False):
         for cycle, gc in g.groupby("cycle"):
-            rows.append({"model": model, "money_mode": money, "cycle": str(int(cycle)), **_score_group(gc)})
-        rows.append({"model": model, "money_mode": money, "cycle": POOLED, **_score_group(g)})
-    board = pd.DataFrame(rows)
+            rows.append({"model": model, "money_mode": money, "cycle": str(int(cycle)), **score(gc)})
+        rows.append({"model": model, "money_mode": money, "cycle": POOLED, **score(g)})
+    return rows
+
+
+def scoreboard(predictions: pd.DataFrame, timings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per (model, money_mode, cycle) plus ``cycle = 'pooled'`` per (model, money_mode)."""
+    board = pd.DataFrame(score_by_cycle(_with_reference(predictions), _score_group))
     board["fit_seconds"] = np.nan
     if timings is not None and len(timings):
         t = timings.assign(cycle=timings["cycle"].astype(int).astype(str))

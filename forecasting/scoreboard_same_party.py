@@ -17,10 +17,10 @@ import pandas as pd
 
 from forecasting import metrics
 from forecasting.models.registry import REFERENCE_MODEL
+from forecasting.scoreboard import POOLED, _md_table, score_by_cycle
 
 P = "p_lose_seat_same_party"
 Y = "y_same_party"
-POOLED = "pooled"
 NEAR_MISS_MARGIN = 0.05
 COLUMNS = ["model", "money_mode", "cycle", "n", "n_lost", "brier", "log_loss", "brier_skill", "auc",
            "recall_top10", "recall_top25", "november_n", "november_n_lost", "november_brier",
@@ -61,13 +61,7 @@ def scoreboard_same_party(predictions: pd.DataFrame) -> pd.DataFrame:
     """One row per (model, money_mode, cycle) plus ``cycle = 'pooled'``, columns ``COLUMNS``."""
     if Y not in predictions.columns or P not in predictions.columns:
         return pd.DataFrame(columns=COLUMNS)
-    pred = _scored(predictions)
-    rows = []
-    for (model, money), g in pred.groupby(["model", "money_mode"], sort=False):
-        for cycle, gc in g.groupby("cycle"):
-            rows.append({"model": model, "money_mode": money, "cycle": str(int(cycle)), **_score(gc)})
-        rows.append({"model": model, "money_mode": money, "cycle": POOLED, **_score(g)})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(score_by_cycle(_scored(predictions), _score), columns=COLUMNS)
 
 
 def same_party_generals(predictions: pd.DataFrame, model: str, money: str = "preprimary") -> pd.DataFrame:
@@ -93,7 +87,6 @@ def best_model(board: pd.DataFrame, money: str = "preprimary") -> str | None:
 
 
 def markdown(board: pd.DataFrame, generals: pd.DataFrame, model: str | None) -> str:
-    from forecasting.scoreboard import _md_table
 
     pooled = board[board["cycle"] == POOLED]
     lines = ["# Backtest scoreboard, second target: lose the seat to the same party", "",
