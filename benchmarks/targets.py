@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/targets.py [--backtest reports/backtest] [--mask-effect]
         [--mask-effect-csv reports/targets_mask_effect.csv] [--out reports/targets.md]
 
-Reads ``predictions.csv`` of the last comparison backtest and reports, for every model with
+Reads ``predictions.csv.gz`` of the last comparison backtest and reports, for every model with
 pre-primary money, the published champion and the nested champion (``forecasting.champion``):
 
 - pooled Brier skill against the plain base rate (target >= 0.30),
@@ -115,10 +115,14 @@ def report(backtest_dir: Path, with_mask_effect: bool, mask_effect_csv: Path | N
     from features.constants import BACKTEST_CYCLES
     from features.table import load_table
 
-    predictions = pd.read_csv(backtest_dir / "predictions.csv", low_memory=False)
+    from forecasting.scoreboard import predictions_path, read_predictions
+
+    predictions = read_predictions(backtest_dir)
+    if predictions is None:
+        sys.exit(f"{backtest_dir}: no predictions.csv.gz (run `primary-forecast backtest` first)")
     rows = target_rows(predictions)
     lines = ["# Issue #9 targets on the backtest", "",
-             f"`python benchmarks/targets.py` on `{backtest_dir}/predictions.csv` (rolling origin "
+             f"`python benchmarks/targets.py` on `{predictions_path(backtest_dir)}` (rolling origin "
              f"{min(BACKTEST_CYCLES)}-{max(BACKTEST_CYCLES)}, as of the day before each primary, pre-primary money). "
              "Brackets: 90% bootstrap interval over whole cycle-districts (2000 draws, seed 20260). "
              "The champion is chosen on the same folds it is scored on (optimistic); the nested champion is "
@@ -161,7 +165,7 @@ def report(backtest_dir: Path, with_mask_effect: bool, mask_effect_csv: Path | N
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backtest", default="reports/backtest", help="folder with predictions.csv")
+    parser.add_argument("--backtest", default="reports/backtest", help="folder with predictions.csv.gz")
     parser.add_argument("--mask-effect", action="store_true", help="also backtest with and without the mask")
     parser.add_argument("--mask-effect-csv", default=None,
                         help="with --mask-effect: save its table here; without: read a saved one")

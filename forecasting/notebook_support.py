@@ -349,10 +349,14 @@ def load_backtest(directory: str | Path | None = None) -> dict[str, pd.DataFrame
     an empty dict when the backtest has not been run."""
     directory = Path(directory) if directory else BACKTEST_DIR
     out = {}
-    for name in ("scoreboard", "reliability", "timings", "predictions"):
+    for name in ("scoreboard", "reliability", "timings"):
         path = directory / f"{name}.csv"
         if path.is_file():
             out[name] = pd.read_csv(path, dtype={"cycle": str} if name == "scoreboard" else None)
+    from forecasting.scoreboard import read_predictions
+    predictions = read_predictions(directory)                      # predictions.csv.gz
+    if predictions is not None:
+        out["predictions"] = predictions
     # the second target's scoreboard (``forecasting.scoreboard_same_party``): in the comparison output,
     # else in the two-target benchmark's folder
     for path in (directory / "scoreboard_same_party.csv", directory / "two_targets" / "scoreboard_same_party.csv"):

@@ -3,10 +3,12 @@
 ``scoreboard(result)`` scores a ``forecasting.backtest.BacktestResult`` per (model, money mode,
 cycle) and pooled; ``write_scoreboard(result, out_dir)`` writes ``scoreboard.csv`` (DESIGN section 9
 columns plus ``money_mode`` and extras), ``scoreboard.md``, ``reliability.csv``,
-``calibration.png``, ``timings.csv`` and ``predictions.csv``.
+``calibration.png``, ``timings.csv`` and ``predictions.csv.gz`` (every scored row, gzip-compressed
+with a zero timestamp so that the same predictions give the same bytes; ``read_predictions`` reads it).
 """
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +31,40 @@ POOLED = "pooled"
 _REF_COLUMNS = {REFERENCE_MODEL: ("p_ref", "p_ref_prefield"),
                 PAIR_REFERENCE_MODEL: ("p_ref_pair", "p_ref_pair_prefield")}
 ROW_KEY = ["cycle", "state", "district", "party", "incumbent"]
+# every scored row of a backtest, gzip-compressed (the plain CSV was 7 MB in the repository)
+PREDICTIONS_FILE = "predictions.csv.gz"
+PREDICTION_COLUMNS = ["model", "money_mode", "cycle", "state", "district", "party", "incumbent", "y", "pairing",
+                      "contested_true", "share", "p_contested", "p_loss_if_contested", "p_loss",
+                      "share_mean", "share_p10", "share_p50", "share_p90", "p_contested_prefield",
+                      "p_loss_prefield", "y_same_party", "p_same_party_november", "p_lose_general",
+                      "p_lose_seat_same_party"]
+
+
+def write_predictions(predictions: pd.DataFrame, path: Path) -> Path:
+    """Write the scored rows (``PREDICTION_COLUMNS`` present in ``predictions``) as gzip-compressed CSV.
+
+    The gzip header carries no file name and a zero timestamp, so the same frame gives the same bytes.
+    """
+    cols = [c for c in PREDICTION_COLUMNS if c in predictions.columns]
+    text = predictions[cols].to_csv(index=False, float_format="%.5g", lineterminator="\n")
+    Path(path).write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
+    return Path(path)
+
+
+def predictions_path(backtest_dir: Path) -> Path | None:
+    """The predictions file of a backtest folder (``predictions.csv.gz``, else an older plain
+    ``predictions.csv``); None if neither exists."""
+    for name in (PREDICTIONS_FILE, "predictions.csv"):
+        path = Path(backtest_dir) / name
+        if path.is_file():
+            return path
+    return None
+
+
+def read_predictions(backtest_dir: Path) -> pd.DataFrame | None:
+    """The scored rows a backtest wrote to ``backtest_dir``; None if it holds no predictions file."""
+    path = predictions_path(backtest_dir)
+    return None if path is None else pd.read_csv(path, low_memory=False)
 
 
 def _row_key(pred: pd.DataFrame) -> list[str]:
@@ -412,7 +448,7 @@ def write_scoreboard(predictions: pd.DataFrame, timings: pd.DataFrame, out_dir: 
     rel = reliability(predictions)
     paths = {
         "scoreboard.csv": out_dir / "scoreboard.csv", "reliability.csv": out_dir / "reliability.csv",
-        "timings.csv": out_dir / "timings.csv", "predictions.csv": out_dir / "predictions.csv",
+        "timings.csv": out_dir / "timings.csv", PREDICTIONS_FILE: out_dir / PREDICTIONS_FILE,
         "scoreboard.md": out_dir / "scoreboard.md", "calibration.png": out_dir / "calibration.png",
     }
     paths["nested_champion.csv"] = out_dir / "nested_champion.csv"
@@ -421,12 +457,7 @@ def write_scoreboard(predictions: pd.DataFrame, timings: pd.DataFrame, out_dir: 
     board.to_csv(paths["scoreboard.csv"], index=False, float_format="%.6g")
     rel.to_csv(paths["reliability.csv"], index=False, float_format="%.6g")
     timings.to_csv(paths["timings.csv"], index=False, float_format="%.4g")
-    cols = [c for c in ["model", "money_mode", "cycle", "state", "district", "party", "incumbent", "y", "pairing",
-                        "contested_true", "share", "p_contested", "p_loss_if_contested", "p_loss",
-                        "share_mean", "share_p10", "share_p50", "share_p90", "p_contested_prefield",
-                        "p_loss_prefield", "y_same_party", "p_same_party_november", "p_lose_general",
-                        "p_lose_seat_same_party"] if c in predictions.columns]
-    predictions[cols].to_csv(paths["predictions.csv"], index=False, float_format="%.5g")
+    write_predictions(predictions, paths[PREDICTIONS_FILE])
     paths["scoreboard.md"].write_text(markdown(board, rel, predictions, timings, header, nested=nested))
     plot_calibration(rel, paths["calibration.png"])
     # the second target, P(lose the seat to the same party): its own scoreboard beside this one

@@ -7,7 +7,7 @@
   apart, under a warning.
 - ``reliability.csv`` (``forecasting.scoreboard.reliability``: ``model, money_mode, bin, lower,
   upper, n, mean_p, observed, events, band_low, band_high, in_band``): the calibration table and
-  plot.  Without it, the same table is computed from ``predictions.csv`` (``y``, ``p_loss``).
+  plot.  Without it, the same table is computed from ``predictions.csv.gz`` (``y``, ``p_loss``).
 """
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def _mode_order(mode) -> int:
 
 
 def read_reliability(backtest_dir: Path) -> pd.DataFrame | None:
-    """``reliability.csv``, else the reliability of ``predictions.csv``; None if neither exists."""
+    """``reliability.csv``, else the reliability of ``predictions.csv.gz``; None if neither exists."""
     path = backtest_dir / "reliability.csv"
     if path.is_file():
         rel = pd.read_csv(path)
@@ -64,11 +64,10 @@ def read_reliability(backtest_dir: Path) -> pd.DataFrame | None:
             from features.errors import InputError
             raise InputError(path, "reliability table lacks a column", field=missing[0])
         return rel
-    preds = backtest_dir / "predictions.csv"
-    if preds.is_file():
-        df = pd.read_csv(preds)
+    from forecasting.scoreboard import read_predictions, reliability
+    df = read_predictions(backtest_dir)
+    if df is not None:
         if {"model", "y", "p_loss"} <= set(df.columns):
-            from forecasting.scoreboard import reliability
             if "money_mode" not in df.columns:
                 df["money_mode"] = ""
             return reliability(df)

@@ -8,7 +8,8 @@ from features.constants import BACKTEST_CYCLES
 from features.matrix import source_columns
 from forecasting.backtest import fold_views, hide_field, run_backtest
 from forecasting.models.registry import make_model
-from forecasting.scoreboard import CONTRACT_COLUMNS, POOLED, scoreboard, write_scoreboard
+from forecasting.scoreboard import (CONTRACT_COLUMNS, POOLED, read_predictions, scoreboard, write_predictions,
+                                   write_scoreboard)
 from tests.forecasting.model_fixtures import pre_primary_view, real_table, row
 
 
@@ -81,8 +82,19 @@ def test_backtest_adds_the_reference_and_scores(small_result):
 
 def test_scoreboard_files(small_result, tmp_path):
     paths = write_scoreboard(small_result.predictions, small_result.timings, tmp_path, header={"data": "real"})
-    for name in ("scoreboard.csv", "scoreboard.md", "reliability.csv", "calibration.png", "timings.csv"):
+    for name in ("scoreboard.csv", "scoreboard.md", "reliability.csv", "calibration.png", "timings.csv",
+                 "predictions.csv.gz"):
         assert paths[name].is_file() and paths[name].stat().st_size > 0
+    # the predictions are gzip-compressed, byte-for-byte reproducible, and read back to the same scores
+    gz = paths["predictions.csv.gz"].read_bytes()
+    assert gz[:2] == b"\x1f\x8b" and not (tmp_path / "predictions.csv").exists()
+    write_predictions(small_result.predictions, tmp_path / "again.csv.gz")
+    assert (tmp_path / "again.csv.gz").read_bytes() == gz
+    back = read_predictions(tmp_path)
+    assert len(back) == len(small_result.predictions)
+    pooled = scoreboard(back).set_index(["model", "money_mode", "cycle"])["brier_skill"]
+    first = scoreboard(small_result.predictions).set_index(["model", "money_mode", "cycle"])["brier_skill"]
+    pd.testing.assert_series_equal(pooled, first, atol=1e-4)
     csv = pd.read_csv(paths["scoreboard.csv"])
     assert (csv["cycle"].astype(str) == POOLED).sum() == 6          # 3 models x 2 money modes
     md = paths["scoreboard.md"].read_text()

@@ -11,7 +11,7 @@ from forecasting import metrics
 from forecasting.backtest import fold_views, hide_field, run_backtest
 from forecasting.models.baseline import BaseRateModel, PairAwareBaseRateModel
 from forecasting.models.pairs import member_pairs, pairing_mask
-from forecasting.scoreboard import HONEST_COLUMNS, POOLED, scoreboard
+from forecasting.scoreboard import HONEST_COLUMNS, POOLED, read_predictions, scoreboard, write_predictions
 from tests.forecasting.model_fixtures import pre_primary_view, real_table, row
 
 
@@ -129,10 +129,10 @@ def test_honest_columns_by_hand():
 
 def test_scoreboard_reads_predictions_back_from_csv(tmp_path):
     pred = _hand_predictions()
-    path = tmp_path / "predictions.csv"
-    pred.to_csv(path, index=False)
-    again = scoreboard(pd.read_csv(path))
-    pd.testing.assert_frame_equal(scoreboard(pred), again)
+    pred.to_csv(tmp_path / "predictions.csv", index=False)               # an older, plain backtest folder
+    pd.testing.assert_frame_equal(scoreboard(pred), scoreboard(read_predictions(tmp_path)))
+    write_predictions(pred, tmp_path / "predictions.csv.gz")               # what the backtest writes now
+    pd.testing.assert_frame_equal(scoreboard(pred), scoreboard(read_predictions(tmp_path)), atol=1e-6)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import pytest
 from forecasting import snapshots
 from forecasting.cli import main as cli_main
 from forecasting.publish import publish, site
+from forecasting.scoreboard import write_predictions
 from forecasting.scoring import score_cycle
 from tests.forecasting.live_fixtures import table, toy_model, watchlist  # noqa: F401  (fixtures)
 
@@ -133,7 +134,7 @@ def test_checking_our_work_reads_the_backtest(tmp_path, store):
                   "brier_skill_pair": [0.04, 0.031, -0.02, 0.35], "brier_skill_pair_ci_low": [0.0, -0.012, -0.05, 0.2],
                   "brier_skill_pair_ci_high": [0.1, 0.077, 0.0, 0.4]}).to_csv(bt / "scoreboard.csv", index=False)
     pd.DataFrame({"model": ["boosted"] * 4, "money_mode": ["preprimary"] * 4, "p_loss": [0.01, 0.02, 0.3, 0.5],
-                  "y": [0, 0, 1, 0]}).to_csv(bt / "predictions.csv", index=False)
+                  "y": [0, 0, 1, 0]}).pipe(write_predictions, bt / "predictions.csv.gz")
     out = publish(tmp_path / "site", store, backtest_dir=bt)
     page = (out / "checking-our-work.html").read_text()
     assert 'src="calibration.png"' in page and "Brier skill" in page

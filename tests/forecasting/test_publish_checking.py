@@ -15,7 +15,7 @@ import pytest
 from features.paths import REPORTS_DIR
 from forecasting import snapshots
 from forecasting.publish import checking, publish
-from forecasting.scoreboard import best_model
+from forecasting.scoreboard import best_model, write_predictions
 
 BACKTEST = REPORTS_DIR / "backtest"
 
@@ -88,16 +88,34 @@ def test_calibration_comes_from_the_real_reliability_table(page):
 
 
 def test_reliability_falls_back_to_the_predictions_the_backtest_writes(tmp_path):
-    if not (BACKTEST / "predictions.csv").is_file():
+    if not (BACKTEST / "predictions.csv.gz").is_file():
         pytest.skip("no committed backtest predictions")
-    preds = pd.read_csv(BACKTEST / "predictions.csv")
+    preds = pd.read_csv(BACKTEST / "predictions.csv.gz")
     assert "y" in preds.columns and "lost" not in preds.columns       # what the old code looked for
-    preds[preds["model"] == "ensemble"].to_csv(tmp_path / "predictions.csv", index=False)
+    write_predictions(preds[preds["model"] == "ensemble"], tmp_path / "predictions.csv.gz")
     rel = checking.read_reliability(tmp_path)
     real = pd.read_csv(BACKTEST / "reliability.csv")
     real = real[real["model"] == "ensemble"].reset_index(drop=True)
     assert rel["n"].tolist() == real["n"].tolist()
     assert rel["events"].fillna(-1).tolist() == real["events"].fillna(-1).tolist()
+
+
+def test_the_committed_predictions_are_compressed_and_give_the_committed_scoreboard(board):
+    """reports/backtest/predictions.csv.gz (was a 7 MB plain CSV): small, and the pre-primary scores
+    recomputed from it are those of scoreboard.csv."""
+    from forecasting.scoreboard import read_predictions, scoreboard
+
+    path = BACKTEST / "predictions.csv.gz"
+    if not path.is_file():
+        pytest.skip("no committed backtest predictions")
+    assert not (BACKTEST / "predictions.csv").exists()
+    assert path.stat().st_size < 3_000_000
+    preds = read_predictions(BACKTEST)
+    pre = preds[preds["money_mode"] == "preprimary"]
+    again = scoreboard(pre).merge(board, on=["model", "money_mode", "cycle"], suffixes=("", "_committed"))
+    assert len(again) == (board["money_mode"] == "preprimary").sum() > 0
+    for col in ("n", "n_lost", "brier_skill", "auc", "recall_top25"):
+        assert (again[col] - again[col + "_committed"]).abs().max() < 1e-4, col
 
 
 def test_a_malformed_reliability_table_names_the_file_and_field(tmp_path):
