@@ -47,6 +47,12 @@ P(loss | contested) is the posterior predictive probability of losing under the 
   ahead; the others' shares are drawn by breaking the non-incumbent vote with the split model
   (largest, then the largest of the rest, ...).  A lone opponent cannot eliminate the incumbent.
 
+Member-vs-member primaries (``forecasting.models.pairs``): each member's share posterior alone
+does not know that one of the two must lose (in the 2008-2024 backtest a pair's P(loss) summed to
+anywhere between 0.28 and 1.86, and exactly one lost every time), so once the field is known the
+pair's P(loss | contested) are rescaled to sum to one loser (``pair_rule``, as in the logit and
+boosted models).
+
 The predictive integrates analytically over ``f`` (plurality) and ``r`` (runoffs) and by Monte Carlo
 over the share noise and the top-two splits, with common random numbers seeded by
 ``sampler_config['random_seed']``: a row's prediction does not depend on the other rows in its batch,
@@ -92,9 +98,10 @@ from features.constants import PRESIDENT_PARTY
 from features.matrix import FEATURES, make_preprocessor, model_frame
 from forecasting.models import targets
 from forecasting.models.base import QUANTILE_LEVELS, PrimaryModel
+from forecasting.models.pairs import apply_pair_rule
 
 #: bump when the model's structure changes: saved posteriors of another version are refused
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 
 DEFAULT_MODEL_CONFIG: dict = {
     # 1. P(contested)
@@ -152,6 +159,11 @@ DEFAULT_FEATURES = [
     "n_candidates", "incumbent_vs_incumbent",
     # pre-primary money (log_money_ratio would be their difference: collinear)
     "log_inc_receipts", "log_chal_receipts",
+    # issue #9 evidence (reports/ablation_bayes.md): ideology in the Congress before the primary;
+    # challenger quality (share stage only: ``contest_stage_ok`` keeps ``*chal*`` out of P(contested));
+    # FEC pro-Israel PAC primary money against / for the incumbent
+    "np_extremity", "np_moderate_pct", "chal_former_member", "chal_state_office",
+    "log_pi_fec_against_inc", "log_pi_fec_for_inc",
 ]
 #: describe the field: inputs of the share stage only, and never with a missing indicator (in the
 #: training rows "unknown field" only marks a data gap, e.g. the 2024 results)
@@ -189,16 +201,23 @@ class BayesHurdleModel(PrimaryModel):
         ``features.matrix`` feature names; default ``DEFAULT_FEATURES``.
     random_seed : int, optional
         Overrides ``sampler_config['random_seed']`` (experiment configs pass it separately).
+    pair_rule : bool
+        Rescale member-vs-member primaries so one of the two loses (``forecasting.models.pairs``),
+        as the logit and boosted models do.  Without it each member's P(loss | contested) comes from
+        their own share posterior and a pair's sum ranged 0.28-1.86 in the backtest (one always lost).
+        Prediction only: it does not change the posterior (nor ``config_id``).
     """
 
     name = "bayes"
 
     def __init__(self, model_config: dict | None = None, sampler_config: dict | None = None,
-                 features: list[str] | None = None, random_seed: int | None = None):
+                 features: list[str] | None = None, random_seed: int | None = None,
+                 pair_rule: bool = True):
         self.model_config = model_config
         self.sampler_config = sampler_config
         self.features = features
         self.random_seed = random_seed
+        self.pair_rule = pair_rule
 
     # ---- configuration --------------------------------------------------------------------
     @property
@@ -371,6 +390,8 @@ class BayesHurdleModel(PrimaryModel):
                 p_loss[rows] = loss.reshape(len(rows), -1).mean(axis=1)
                 qs[rows] = np.quantile(flat, QUANTILE_LEVELS, axis=1).T
                 s_mean[rows] = flat.mean(axis=1)
+        if self.pair_rule:
+            p_loss = apply_pair_rule(table, p_loss)
         return {"p_contested": p_contested, "p_loss_if_contested": p_loss,
                 "share_quantiles": qs, "share_mean": s_mean}
 
@@ -395,6 +416,7 @@ class BayesHurdleModel(PrimaryModel):
             "sampler_config": json.dumps(self.sampler_config, sort_keys=True),
             "features": json.dumps(self.features),
             "random_seed": json.dumps(self.random_seed),
+            "pair_rule": json.dumps(bool(self.pair_rule)),
             "fitted_state": json.dumps(state, default=_json_default),
             "preprocessor": base64.b64encode(pickle.dumps(self.preprocessor_)).decode("ascii"),
             # the second target's November stage (a small scikit-learn model)
@@ -436,7 +458,8 @@ class BayesHurdleModel(PrimaryModel):
                              f"this code is version {MODEL_VERSION!r}")
         saved = cls(model_config=json.loads(attrs["model_config"]),
                     sampler_config=json.loads(attrs["sampler_config"]),
-                    features=json.loads(attrs["features"]), random_seed=json.loads(attrs["random_seed"]))
+                    features=json.loads(attrs["features"]), random_seed=json.loads(attrs["random_seed"]),
+                    pair_rule=json.loads(attrs.get("pair_rule", "false")))
         if saved.config_id() != attrs.get("config_id"):
             raise ValueError(f"{path}: the configuration attributes do not match their id")
         wanted = cls(model_config=model_config, sampler_config=sampler_config, features=features,

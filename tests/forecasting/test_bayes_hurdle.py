@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from forecasting.models.base import PREDICTION_COLUMNS
-from forecasting.models.bayes_hurdle import (DEFAULT_SAMPLER_CONFIG, BayesHurdleModel, _rules,
-                                             contest_stage_ok, runoff_threshold)
+from forecasting.models.bayes_hurdle import (DEFAULT_FEATURES, DEFAULT_SAMPLER_CONFIG, BayesHurdleModel,
+                                             _rules, contest_stage_ok, runoff_threshold)
+from forecasting.models.pairs import member_pairs
 from tests.forecasting.model_fixtures import pre_primary_view, row
 
 TRAIN_CYCLES = (2014, 2016, 2018)
@@ -149,6 +150,43 @@ def test_same_seed_same_numbers(fitted, predicted, slice_):
     np.testing.assert_array_equal(again.idata_.posterior["share_intercept"].values,
                                   fitted.idata_.posterior["share_intercept"].values)
     pd.testing.assert_frame_equal(again.predict(test), predicted)
+
+
+def test_default_features_carry_the_evidence_and_keep_the_challenger_out_of_the_contest_stage():
+    """Issue #9 families in the defaults (reports/ablation_bayes.md); P(contested) never sees a challenger."""
+    for f in ("np_extremity", "np_moderate_pct", "chal_former_member", "chal_state_office",
+              "log_pi_fec_against_inc", "log_pi_fec_for_inc"):
+        assert f in DEFAULT_FEATURES, f
+    assert not contest_stage_ok("chal_former_member") and not contest_stage_ok("chal_state_office")
+    assert contest_stage_ok("np_extremity") and contest_stage_ok("log_pi_fec_against_inc")
+    assert "leadership" not in DEFAULT_FEATURES and "misconduct_serious_4y" not in DEFAULT_FEATURES
+
+
+def test_member_pair_has_one_loser(fitted):
+    """NC-2 2016 (Holding vs Ellmers, one seat): with the pair rule their P(loss | contested) sum to 1
+    and keep the model's ratio; without it each comes from their own share posterior alone."""
+    view = pre_primary_view()
+    nc2 = view[(view["cycle"] == 2016) & (view["state"] == "NC") & (view["district"] == 2)]
+    assert len(nc2) == 2 and len(member_pairs(nc2)) == 1
+    with_rule = fitted.predict(nc2)["p_loss_if_contested"].to_numpy()
+    fitted.pair_rule = False
+    try:
+        alone = fitted.predict(nc2)["p_loss_if_contested"].to_numpy()
+    finally:
+        fitted.pair_rule = True
+    assert with_rule.sum() == pytest.approx(1.0)
+    assert abs(alone.sum() - 1.0) > 1e-3                       # the raw posterior is not coherent
+    assert with_rule[0] / with_rule[1] == pytest.approx(alone[0] / alone[1])
+
+
+def test_pair_rule_survives_save_load(fitted, tmp_path):
+    fitted.pair_rule = False
+    try:
+        path = fitted.save(tmp_path / "bayes.nc")
+    finally:
+        fitted.pair_rule = True
+    assert BayesHurdleModel.load(path).pair_rule is False
+    assert BayesHurdleModel.load(fitted.save(tmp_path / "b2.nc")).pair_rule is True
 
 
 def _not_bayes(tmp_path):
