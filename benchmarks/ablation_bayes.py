@@ -22,7 +22,7 @@ Run (about 3-6 min per fold on 2 cores):
 ``PYTHONPATH=. python benchmarks/ablation_bayes.py --run +evidence --cycles 2016 2018 2020 2022 2024``
 then ``PYTHONPATH=. python benchmarks/ablation_bayes.py --report`` -> ``reports/ablation_bayes.md``.
 ``--reuse-comparison`` takes the ``current`` run from a comparison backtest folder
-(``predictions.csv`` / ``timings.csv``, model ``bayes``) instead of refitting it; the recorded
+(``predictions.csv[.gz]`` / ``timings.csv``, model ``bayes``) instead of refitting it; the recorded
 ``current`` run (``reports/ablation_bayes/current_2008-2024.*``) is the comparison backtest of main
 8ab5d03 (the Bayes defaults before this ablation), copied so that later comparisons do not replace it.
 """
@@ -103,7 +103,9 @@ def load_runs(save_dir: Path, comparison: Path | None) -> tuple[dict, pd.DataFra
     """Saved runs: config -> predictions (bayes and the references), and all fold timings."""
     preds, times = {}, []
     if comparison is not None:
-        p = pd.read_csv(comparison / "predictions.csv")
+        from forecasting.scoreboard import read_predictions
+
+        p = read_predictions(comparison)      # predictions.csv(.gz)
         p = p[(p["money_mode"] == "preprimary") & p["model"].isin(["bayes", "base_rate", "pair_base_rate"])]
         preds.setdefault("current", []).append(p)
         t = pd.read_csv(comparison / "timings.csv")
