@@ -17,7 +17,9 @@ Every forecast is made as of a date.  ``as_of_view`` returns a copy of the table
 The live cycle's roster, new-lines flags and field are dated too (``features.live_dating``): a
 member who joined after the as-of date, or had left the House by it (``roster_end``), is not in
 the view, so it holds exactly the members sitting on its date; a 2025 map not yet enacted leaves
-``new_lines`` False, and the field from a file dated after the as-of date is hidden.
+``new_lines`` False; a TX/FL row shows the 2024 lines' ``pres_lean`` before its 2026 plan was enacted
+(``lean_lines_date``, ``features.redistricting_2026``) and the new plan's from that day; and the field
+from a file dated after the as-of date is hidden.
 """
 from __future__ import annotations
 
@@ -36,6 +38,14 @@ FIELD_COLUMNS = ["contested", "n_candidates", "incumbent_vs_incumbent", "other_i
 # When a state's filing deadline is unknown (most cycles before 2022), assume it falls this many
 # days before the primary: the median gap in the curated 2022-2026 calendar is about 90 days.
 DEFAULT_DEADLINE_LEAD_DAYS = 90
+
+
+#: dated columns whose dated values are boolean flags (True = the dated fact is in use)
+BOOLEAN_DATED = ("lines_enacted", "lean_lines_date", "lean_district_date")
+#: dated columns whose use also shows in a value: (value, the value in force before the date)
+#: (a row may be in any earlier state: before the enactment a mover has the 2024 lines' lean)
+VALUE_DATED = {"lean_lines_date": ("pres_lean", ("pres_lean_prev_lines",)),
+               "lean_district_date": ("pres_lean", ("pres_lean_held_district", "pres_lean_prev_lines"))}
 
 
 class AsOfViolation(AssertionError):
@@ -84,6 +94,8 @@ def as_of_view(table: pd.DataFrame, as_of=PRE_PRIMARY, money: str = "preprimary"
             if col in view.columns and pending.any():
                 view[col] = view[col].astype("boolean")
                 view.loc[pending, col] = False
+    if "lean_lines_date" in view.columns:        # a lean on a 2026 plan (TX, FL): the old lines' before it
+        _revert_plan_lean(view, when)
     view["field_known"] = pd.array(known, dtype="boolean")
     for col in FIELD_COLUMNS + ["top_challenger", "top_challenger_party"] + GROUPS["challenger_quality"]:
         if col in view.columns:
@@ -93,6 +105,35 @@ def as_of_view(table: pd.DataFrame, as_of=PRE_PRIMARY, money: str = "preprimary"
     _apply_events(view, when, events_dir or PROCESSED_DIR)
     _apply_dated_evidence(view, when)
     return view
+
+
+def _revert_plan_lean(view: pd.DataFrame, when: pd.Series) -> None:
+    """TX/FL rows (``features.redistricting_2026``): the lean in force on the as-of date.
+
+    Before ``lean_district_date`` a member registered in another district of the new plan has the
+    lean of their own district on it; before ``lean_lines_date`` (the plan's enactment) every row has
+    the 2024 lines' lean.
+    """
+    from features.redistricting_2026 import HELD_DISTRICT_COLUMNS, OLD_LINES_COLUMNS
+
+    steps = [("lean_district_date", HELD_DISTRICT_COLUMNS, "lean_registered"),
+             ("lean_lines_date", OLD_LINES_COLUMNS, "lean_new_lines")]
+    for date_col, copies, flag in steps:
+        if date_col not in view.columns:
+            continue
+        pending = (pd.to_datetime(view[date_col]) > when).to_numpy()
+        if not pending.any():
+            continue
+        for col, prev in copies.items():
+            if col in view.columns and prev in view.columns:
+                if col == "pres_lean_lines":
+                    view[col] = view[col].astype("Int64")
+                view.loc[pending, col] = view.loc[pending, prev]
+        if date_col == "lean_district_date" and "lean_district" in view.columns:
+            view["lean_district"] = view["lean_district"].astype("Int64")
+            view.loc[pending, "lean_district"] = view.loc[pending, "district"].astype(int)
+        view[flag] = view[flag].astype("boolean")
+        view.loc[pending, flag] = False
 
 
 #: evidence groups carried on the row with their own date column (features.columns.DATED_GROUPS)
@@ -229,8 +270,14 @@ def _assert_dated_columns(view: pd.DataFrame, when: pd.Series, feature_columns=N
             cols = [c for c in cols if c in view.columns and (feature_columns is None or c in feature_columns)]
             if not cols:
                 continue
-            flags = [view[c].astype("boolean").fillna(False) if date_col == "lines_enacted" else view[c].notna()
+            flags = [view[c].astype("boolean").fillna(False) if date_col in BOOLEAN_DATED else view[c].notna()
                      for c in cols]
+            value, earlier = VALUE_DATED.get(date_col, (None, ()))
+            if value in view.columns and earlier and all(c in view.columns for c in earlier):
+                # the value itself, not only its flag: a lean that is none of the earlier ones is the later one
+                differs = [((view[value] - view[c]).abs() > 1e-12) & view[c].notna() for c in earlier]
+                flags.append(pd.concat(differs, axis=1).all(axis=1))
+                cols = [*cols, value]
             used = pd.concat(flags, axis=1).any(axis=1)
         bad = late & used
         if bad.any():

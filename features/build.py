@@ -88,6 +88,8 @@ def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
     from features.pres_2000s import fill_pres_2000s     # 2002-2008: Gore 2000 / Kerry 2004 by district
     rows = fill_pres_2000s(raw, rows)
     rows["pres_lean"] = district.pres_lean(rows["d_pres_share"], rows["national_d_share"], rows["party"])
+    from features.redistricting_2026 import apply_new_plans      # 2026 TX/FL: lean on the new plans
+    rows = apply_new_plans(rows, raw)
     rows = live_dating.date_live_rows(rows, raw, field_date=LIVE_AS_OF)      # roster, lines, field dates
     rows = rows.sort_values(["cycle", "state", "district", "party", "incumbent"]).reset_index(drop=True)
     rows["beat_incumbent_in_primary"] = legislators.beat_incumbent_flags(rows)

@@ -30,6 +30,10 @@ GROUPS: dict[str, list[str]] = {
         "pres_lean", "pres_lean_lines", "latino_share", "black_share", "asian_share", "white_share",
         "ba_plus_share", "foreign_born_share", "median_age", "urban_index", "renter_share", "demog_source",
         "pres_elec", "new_lines_state", "lines_stale", "map_vintage", "lines_enacted",
+        # the 2026 TX/FL plans (features.redistricting_2026): the old lines' values, dated switch
+        "demog_stale", "lean_new_lines", "lean_lines_date", "lean_district", "lean_registered",
+        "lean_district_date", "pres_lean_prev_lines", "d_pres_share_prev_lines", "pres_lean_lines_prev",
+        "pres_lean_held_district", "d_pres_share_held_district",
     ],
     # Pre-primary FEC money: only from a summary whose coverage ends before the primary.
     "money": [
@@ -78,7 +82,11 @@ OUTCOME_COLUMNS = GROUPS["outcome"]
 # the row itself (roster), the new-lines flags, the known field.
 DATED_COLUMNS = {
     "roster_date": ["incumbent"],
-    "lines_enacted": ["new_lines", "new_lines_state", "lines_stale"],
+    "lines_enacted": ["new_lines", "new_lines_state", "lines_stale", "demog_stale"],
+    # pres_lean on a 2026 plan (TX, FL): before this date the view swaps the old lines' lean back in
+    "lean_lines_date": ["lean_new_lines"],
+    # ... and a member registered in another district of it: its lean from the registration's date
+    "lean_district_date": ["lean_registered"],
     "field_date": ["contested", "n_candidates", "incumbent_vs_incumbent", "other_incumbent", "top_challenger",
                    "top_challenger_party"],
 }

@@ -54,7 +54,9 @@ REDISTRICTING_CYCLES = (2002, 2012, 2022)
 # 2004-2006 from the record (no presidential file covers those lines): Texas's 2003 plan (first used
 # 2004) and the 2006 LULAC v. Perry remedial map (TX-15/21/23/25/28); Georgia's 2005 plan (used 2006).
 # 2016-2024 are confirmed by the presidential files. 2026: the 2025 redraws listed in SOURCES-2.md
-# ("Mid-decade 2025-26 redraws"); no file has those lines, so 2026 uses the 2024 lines, flagged stale.
+# ("Mid-decade 2025-26 redraws") and Florida's April 2026 plan; no presidential-by-CD file has those
+# lines, so 2026 uses the 2024 lines, flagged stale -- except TX and FL, whose new-plan lean comes from
+# the district summaries in redistricting-2026-tx-fl (features.redistricting_2026, applied in the build).
 MIDDECADE_CHANGES: dict[int, dict[str, tuple[int, ...] | None]] = {
     2004: {"TX": None},
     2006: {"TX": (15, 21, 23, 25, 28), "GA": None},
@@ -62,7 +64,7 @@ MIDDECADE_CHANGES: dict[int, dict[str, tuple[int, ...] | None]] = {
     2018: {"PA": None},
     2020: {"NC": None},
     2024: {"AL": None, "GA": None, "LA": None, "NC": None, "NY": None},
-    2026: {"CA": None, "MO": None, "NC": None, "OH": None, "TX": None, "UT": None},
+    2026: {"CA": None, "FL": None, "MO": None, "NC": None, "OH": None, "TX": None, "UT": None},
 }
 FIRST_CYCLE, LAST_CYCLE = 2002, 2026
 NEW_LINES_TOL = 0.004       # a district whose share for the same election moves more than this has new lines
@@ -372,7 +374,7 @@ def district_features(raw: Path, cycle: int) -> pd.DataFrame:
     DataFrame [cycle, state, district, d_pres_share, national_d_share, pres_elec, pres_lean_lines,
     latino_share, black_share, asian_share, white_share, ba_plus_share, foreign_born_share, median_age,
     urban_index, renter_share, demog_source, source_district, new_lines, new_lines_state, lines_stale,
-    map_vintage]
+    demog_stale, map_vintage]
 
     d_pres_share is the Democratic two-party share in the most recent presidential election held
     BEFORE the cycle (never the same-year November result) on the lines in force, found on any file
@@ -383,7 +385,10 @@ def district_features(raw: Path, cycle: int) -> pd.DataFrame:
     same election moved by more than NEW_LINES_TOL on the new lines (minor boundary tweaks can go
     unflagged, e.g. FL-16 2016 moved 0.35 pt); from MIDDECADE_CHANGES otherwise (TX 2006 per district;
     2026: every district of a state that redrew in 2025). new_lines_state: the state redrew at all.
-    lines_stale: 2026 rows in redrawn states, described on their 2024 lines.
+    lines_stale: 2026 rows in redrawn states whose presidential lean is the 2024 lines' (here every
+    redrawn state; ``features.redistricting_2026`` clears it for TX and FL, whose lean it puts on the
+    new plans). demog_stale: 2026 rows in redrawn states whose demographics are the 2024 lines' (no
+    source has them on any 2026 plan).
     """
     _check_cycle(cycle)
     pv = pres_vote(raw)
@@ -443,6 +448,7 @@ def district_features(raw: Path, cycle: int) -> pd.DataFrame:
     out["new_lines_state"] = pd.array(redrew.to_numpy(dtype=bool), dtype="boolean")
     out["lines_stale"] = pd.array([not lines_for_cycle(cycle, s).exact and cycle > 2024 for s in states],
                                   dtype="boolean")
+    out["demog_stale"] = out["lines_stale"].copy()
     out["map_vintage"] = pd.array([map_vintage(cycle, s) for s in states], dtype="Int64")
     out["state"] = out["state"].astype("string")
     out["district"] = out["district"].astype(int)

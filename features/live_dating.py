@@ -11,8 +11,10 @@ Three things in the live rows were true only from some day in 2025, but carried 
   (``roster_2026.departed_contest_rows``), so a forecast as of 2025-01-03 scores Rep. Turner (TX-18,
   died 2025-03-05) and one as of 2025-12-31 does not; together with ``roster_date`` an as-of view
   holds exactly the members sitting on its date.
-- ``lines_enacted``: the day a state's 2025 mid-decade map became law
-  (``data/overrides/map_enactments.csv``, sourced).  Before it, ``new_lines`` is not known.
+- ``lines_enacted``: the day a state's mid-decade map for 2026 became law
+  (``data/overrides/map_enactments.csv``, sourced; Florida's of April 2026 included), on every row
+  of the state.  Before it, ``new_lines`` is not known (nor, for TX and FL, the new plan's lean:
+  ``lean_lines_date``, ``features.redistricting_2026``).
 - ``field_date``: the day the live field (FEC registrations: ``contested``, challengers) runs to --
   the coverage date of the FEC summary the roster is built from (2025-12-31).  Before it, the field
   is not known, even past a state's filing deadline.
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from features.constants import LIVE_CYCLE
@@ -73,8 +76,10 @@ def date_live_rows(rows: pd.DataFrame, raw: Path, field_date: pd.Timestamp,
     enact = map_enactments() if enactments is None else enactments
     got = rows[["cycle", "state"]].merge(enact[["cycle", "state", "lines_enacted"]], on=["cycle", "state"],
                                          how="left")["lines_enacted"].to_numpy()
-    redrawn = rows["new_lines"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "new_lines" in rows \
-        else live & False
+    # a district the new plan kept (TX-19, FL-1..7) is still in a state that redrew (new_lines_state)
+    flags = [rows[c].astype("boolean").fillna(False).to_numpy(dtype=bool)
+             for c in ("new_lines", "new_lines_state") if c in rows]
+    redrawn = np.logical_or.reduce(flags) if flags else live & False
     missing = live & redrawn & pd.isna(got)
     if missing.any():
         st = rows.loc[missing, "state"].iloc[0]

@@ -45,7 +45,8 @@ Field rules
 - ``contested`` = True if any known challenger, else NA: before the filing deadline the field is not final,
   and a ballot challenger can raise less than $5k, so absence in FEC data is not evidence of no contest.
 - Districts are the ones weball26 / legislators give (the member's usable House registration, else the
-  119th-Congress district).  Mid-decade 2026 maps (CA Prop 50, TX, MO, NC, OH, UT) are NOT in the data.
+  119th-Congress district).  Mid-decade 2026 maps (CA Prop 50, TX, MO, NC, OH, UT, FL) do not re-key the
+  rows; the TX and FL rows get their new-plan lean in ``features.redistricting_2026``.
 - ``lost``, shares, runoff and ``challenger_advanced`` are NA: the cycle is live.
 """
 from __future__ import annotations
