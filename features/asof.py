@@ -9,6 +9,8 @@ Every forecast is made as of a date.  ``as_of_view`` returns a copy of the table
   file copied on or after the row's primary (2012, TX/IL 2014 and 2018, ...: ``features.money.
   post_primary_snapshot``); ``money="yearend"`` swaps in the
   leaky year-end FEC totals (kept only to measure the leak), ``money="none"`` blanks all money;
+  the other leaky groups (``features.columns.LEAKY_GROUPS``: the undated 2024 independent-expenditure
+  totals) are blanked in every mode but ``yearend``, like the year-end totals;
 - outside spending and endorsements are re-aggregated from their dated event tables as of the date;
 - outcome columns are left in place for scoring but are never model inputs (see ``features.matrix``).
 
@@ -28,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from features.columns import DATED_COLUMNS, DATED_GROUPS, GROUPS
+from features.columns import DATED_COLUMNS, DATED_GROUPS, GROUPS, LEAKY_GROUPS
 from features.money import post_primary_snapshot
 from features.paths import PROCESSED_DIR
 
@@ -158,6 +160,10 @@ def _blank(view: pd.DataFrame, cols, mask) -> None:
 
 def _apply_money(view: pd.DataFrame, when: pd.Series, money: str) -> None:
     pre, ye = GROUPS["money"], GROUPS["money_yearend"]
+    # undated full-cycle totals other than the year-end money: only the leaky mode keeps them
+    leaky = [c for g in LEAKY_GROUPS if g != "money_yearend" for c in GROUPS[g]]
+    if money != "yearend":
+        _blank(view, leaky, np.ones(len(view), dtype=bool))
     if money == "none":
         _blank(view, pre + ye, np.ones(len(view), dtype=bool))
         return
@@ -196,6 +202,12 @@ def _apply_events(view: pd.DataFrame, when: pd.Series, events_dir: Path) -> None
     if pi_path.exists() and "fec_id" in view.columns:
         from features import pro_israel_money
         agg = pro_israel_money.aggregate_pro_israel(pro_israel_money.read_events(pi_path), view, when)
+        for col in agg.columns:
+            view[col] = agg[col].to_numpy()
+    js_path = Path(events_dir) / "jstreet_events.csv"
+    if js_path.exists() and "fec_id" in view.columns:
+        from features import pro_israel_money
+        agg = pro_israel_money.aggregate_jstreet(pro_israel_money.read_jstreet_events(js_path), view, when)
         for col in agg.columns:
             view[col] = agg[col].to_numpy()
     end_path = Path(events_dir) / "endorsement_events.csv"

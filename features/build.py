@@ -39,6 +39,7 @@ class BuildResult:
     endorsement_events: pd.DataFrame
     misconduct_events: pd.DataFrame = field(default_factory=pd.DataFrame)
     pro_israel_events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    jstreet_events: pd.DataFrame = field(default_factory=pd.DataFrame)
     match_report: dict = field(default_factory=dict)
 
 
@@ -118,18 +119,22 @@ def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
     rows = rows.join(endorsements.aggregate_endorsements(end_events, rows, as_of))
 
     say(STEPS[11])
-    from features import misconduct, pro_israel_money
+    from features import ie_2024, misconduct, pro_israel_money
     scandal_events = misconduct.misconduct_events(raw)
     pi_events = pro_israel_money.pro_israel_events(raw)
+    js_events = pro_israel_money.jstreet_events(raw)
     rows = _evidence(raw, rows, as_of, scandal_events)
     rows = rows.join(pro_israel_money.aggregate_pro_israel(pi_events, rows, as_of.reindex(rows.index)))
+    rows = rows.join(pro_israel_money.aggregate_jstreet(js_events, rows, as_of.reindex(rows.index)))
+    # undated 2024 IE totals: leaky (features.columns.LEAKY_GROUPS), blanked in every pre-primary view
+    rows = rows.join(ie_2024.aggregate_ie24(ie_2024.ie_pairs(raw), rows))
 
     say(STEPS[12])
     rows = _provenance(rows)
     rows = normalize_types(rows)
     rows = rows[ordered_columns(rows)]
     validate_table(rows)
-    return BuildResult(rows, cal, spend_events, end_events, scandal_events, pi_events, match_report)
+    return BuildResult(rows, cal, spend_events, end_events, scandal_events, pi_events, js_events, match_report)
 
 
 def _evidence(raw: Path, rows: pd.DataFrame, as_of: pd.Series, scandal_events: pd.DataFrame) -> pd.DataFrame:
@@ -319,6 +324,7 @@ def write_outputs(result: BuildResult, raw: Path, out_dir: Path = PROCESSED_DIR,
         "endorsement_events.csv": lambda p: endorsements.write_events(result.endorsement_events, p),
         "misconduct_events.csv": lambda p: misconduct.write_events(result.misconduct_events, p),
         "pro_israel_events.csv": lambda p: pro_israel_money.write_events(result.pro_israel_events, p),
+        "jstreet_events.csv": lambda p: pro_israel_money.write_jstreet_events(result.jstreet_events, p),
     }
     with atomic_outputs.build_lock(parent):
         atomic_outputs.finish_locked(parent, discard_uncommitted=True)

@@ -64,6 +64,15 @@ GROUPS: dict[str, list[str]] = {
     "challenger_quality": ["chal_former_member", "chal_state_office", "chal_quality_names", "chal_quality_date"],
     # FEC pro-Israel PAC money (UDP IEs, AIPAC PAC / NORPAC contributions), dated (features.pro_israel_money)
     "outside_money_fec": ["pi_fec_against_inc", "pi_fec_for_inc", "pi_fec_last_date"],
+    # J Street PAC money, its own columns (never the pro-Israel bloc's), dated (features.pro_israel_money)
+    "outside_money_jstreet": ["js_fec_for_inc", "js_fec_against_inc", "js_fec_last_date"],
+    # 2024 FEC independent-expenditure totals (features.ie_2024): undated, general money included -> leaky
+    "outside_spending_ie24": [
+        "ie24_for_inc", "ie24_against_inc", "ie24_for_chal", "ie24_against_chal",
+        "ie24_pro_israel_against_inc", "ie24_pro_israel_for_inc", "ie24_crypto_against_inc", "ie24_crypto_for_inc",
+        "ie24_progressive_against_inc", "ie24_progressive_for_inc", "ie24_party_aligned_against_inc",
+        "ie24_party_aligned_for_inc", "ie24_conservative_against_inc", "ie24_conservative_for_inc", "ie24_cvg_end",
+    ],
     "provenance": ["match_method", "match_score", "sitting_in_congress", "source_results", "source_incumbent", "source_district", "source_money",
                    "source_outside", "source_endorsements", "imputed_flags"],
 }
@@ -101,4 +110,11 @@ DATED_GROUPS = {
     "misconduct": "misconduct_last_date",
     "challenger_quality": "chal_quality_date",
     "outside_money_fec": "pi_fec_last_date",
+    "outside_money_jstreet": "js_fec_last_date",
+    "outside_spending_ie24": "ie24_cvg_end",
 }
+
+# Groups that include money spent after the primary (full-cycle totals): they leak the outcome of past
+# cycles.  ``features.asof.as_of_view`` blanks them in every leak-free money mode and keeps them only in
+# the leaky ``yearend`` mode (``forecasting.backtest.LEAKY_MONEY_MODES``), which exists to measure the leak.
+LEAKY_GROUPS = ("money_yearend", "outside_spending_ie24")

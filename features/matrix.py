@@ -61,6 +61,8 @@ FEATURES: dict[str, list[str]] = {
     "misconduct": ["misconduct_n_2y", "misconduct_serious_4y"],
     "challenger_quality": ["chal_former_member", "chal_state_office"],
     "outside_money_fec": ["log_pi_fec_against_inc", "log_pi_fec_for_inc"],
+    # J Street PAC money (its own group, never the bloc's): measured, not a default
+    "outside_money_jstreet": ["log_js_fec_against_inc", "log_js_fec_for_inc"],
     "curated_coverage": ["os_covered", "end_covered"],
     # the member's previous November (MEDSL): margin, and whether it was against a same-party rival
     "prev_general": ["prev_general_margin", "prev_general_same_party"],
@@ -72,7 +74,8 @@ CURATED_GROUPS = ("outside_spending", "endorsements", "curated_coverage")
 #: ``prev_general`` is measured in the backtest before it becomes a default (README scoreboard)
 #: misconduct lowered the backtest's pooled skill alone and with the other evidence families
 #: (reports/ablation_evidence.md): measured, not a default
-NON_DEFAULT_GROUPS = ("curated_coverage", "leadership", "prev_general", "misconduct")
+#: J Street money is measured in the ablation (reports/ablation_evidence.md), not a default
+NON_DEFAULT_GROUPS = ("curated_coverage", "leadership", "prev_general", "misconduct", "outside_money_jstreet")
 DEFAULT_GROUPS = tuple(g for g in FEATURES if g not in NON_DEFAULT_GROUPS)
 ALL_GROUPS = tuple(FEATURES)
 #: groups describing the field: inputs of P(loss | contested), never of P(contested) (they define it)
@@ -97,6 +100,7 @@ SOURCE_COLUMNS: dict[str, list[str]] = {
     "misconduct": ["misconduct_n_2y", "misconduct_serious_4y", "misconduct_last_date"],
     "challenger_quality": ["chal_former_member", "chal_state_office", "chal_quality_date", "field_known"],
     "outside_money_fec": ["pi_fec_against_inc", "pi_fec_for_inc", "pi_fec_last_date"],
+    "outside_money_jstreet": ["js_fec_against_inc", "js_fec_for_inc", "js_fec_last_date"],
     "curated_coverage": ["os_covered", "end_covered"] + GROUPS["outside_spending"] + GROUPS["endorsements"],
     "prev_general": ["prev_general_margin", "prev_general_same_party"],
 }
@@ -300,6 +304,11 @@ def _outside_money_fec(view):
     return {f"log_{c}": _log_money(_num(view, c).fillna(0.0)) for c in ("pi_fec_against_inc", "pi_fec_for_inc")}
 
 
+def _outside_money_jstreet(view):
+    # no J Street record by the as-of date is $0; before 2016 the file does not cover it (missing -> 0 too)
+    return {f"log_{c}": _log_money(_num(view, c).fillna(0.0)) for c in ("js_fec_against_inc", "js_fec_for_inc")}
+
+
 def _prev_general(view):
     return {"prev_general_margin": _num(view, "prev_general_margin"),
             "prev_general_same_party": _flag(view, "prev_general_same_party")}
@@ -311,7 +320,8 @@ _BUILDERS = {
     "money": _money, "outside_spending": _outside, "endorsements": _endorsements,
     "curated_coverage": _curated_coverage, "ideology": _ideology,
     "misconduct": _misconduct, "challenger_quality": _challenger_quality,
-    "outside_money_fec": _outside_money_fec, "prev_general": _prev_general,
+    "outside_money_fec": _outside_money_fec, "outside_money_jstreet": _outside_money_jstreet,
+    "prev_general": _prev_general,
 }
 assert set(_BUILDERS) == set(FEATURES)
 

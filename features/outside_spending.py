@@ -52,15 +52,21 @@ SPENDER_CLASSES = ("pro-israel", "crypto", "progressive", "party-aligned", "cons
 # (progressive); Ken Griffin's Conservatives for American Excellence (party-aligned: it attacked an
 # HFC member for the establishment side); SBA List (conservative). J Street (liberal, opposes the
 # AIPAC bloc), EMILY's List, NARAL, unions, business and single-candidate PACs stay 'other'.
+# FEC committee names of the 2024 independent-expenditure file (features.ie_2024) add: HMP (House
+# Majority PAC's FEC name) and NRCC (party-aligned, like the DCCC); House Freedom Action and Protect
+# Freedom PAC (conservative, beside the House Freedom Fund); AFSCME Working Families Fund is a union
+# ('other', not the Working Families Party).  AFP Action, Mainstream Democrats, RJC, LCV stay 'other'.
 _CLASS_RULES: tuple[tuple[str, str], ...] = (
-    (r"^all |j street", "other"),
+    (r"^all |j street|afscme", "other"),
     (r"united democracy project|\budp\b|democratic majority for israel|\bdmfi\b|aipac|israel|yachad", "pro-israel"),
     (r"protect progress|fairshake|defend american jobs|protect our future|crypto", "crypto"),
     (r"justice democrats|working families|progressive caucus|cpc pac|leaders we deserve|american priorities"
      r"|medicare for all|indivisible|takeaction mn|fight corporate monopolies|progressive pacs", "progressive"),
-    (r"club for growth|school freedom fund|house freedom fund|maga ky|susan b\. anthony", "conservative"),
+    (r"club for growth|school freedom fund|house freedom (fund|action)|maga ky|susan b\. anthony"
+     r"|protect freedom (pac|political action)", "conservative"),
     (r"congressional leadership fund|\bclf\b|defending main street|winning for women|hispanic leadership alliance"
-     r"|\bdccc\b|house majority pac|conservatives for american excellence|establishment-allied", "party-aligned"),
+     r"|\bdccc\b|house majority pac|\bhmp\b|\bnrcc\b|conservatives for american excellence|establishment-allied",
+     "party-aligned"),
 )
 
 # Output columns (features.columns GROUPS['outside_spending']) plus coverage flags.

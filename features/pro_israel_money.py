@@ -19,6 +19,20 @@ Refunds (negative amounts) are netted.  Join on FEC candidate id, never on the n
 Columns per row: ``pi_fec_against_inc`` (UDP against the incumbent + UDP for a same-race
 challenger), ``pi_fec_for_inc`` (UDP for the incumbent + UDP against a challenger + AIPAC PAC /
 NORPAC contributions to the incumbent), ``pi_fec_last_date``.
+
+J Street PAC (C00441949) has its own columns, never the bloc's: ``js_fec_for_inc`` (J Street
+money to the incumbent), ``js_fec_against_inc`` (J Street money to a same-race challenger),
+``js_fec_last_date``; primary/runoff-labelled (``P``/``R``) direct contributions (24K/24Z: the PAC
+makes no independent expenditures in the file), dated per transaction and aggregated as of a date
+like the bloc.  The file starts in 2015, so J Street covers the cycles 2016-2026 (2026: to
+2025-12-31); before 2016 its columns are missing (the PAC existed, the file does not cover it),
+not zero.  A J Street recipient counts as a challenger only where the FEC's own candidate file of
+that cycle (``weballYY`` via ``features.money``, ghost and dormant committees dropped) places them in
+the incumbent's state, district and party, and only if they are not a sitting member there unless
+that member is another incumbent of the same race: the pas2 ``office`` field is the candidate's
+first registration (Payne Sr.'s old NJ-10 committee in 2016, McNerney's CA-9 in 2022 were not
+challengers).  Exact duplicate rows (``exact_dup_count`` > 1) are kept as in the bloc (pas2 has no
+sub_id to tell a repeated item from a double import).
 """
 from __future__ import annotations
 
@@ -34,35 +48,49 @@ from features.rawio import parse_date, read_csv, require_columns, to_number
 
 SOURCE = "fec-pro-israel-pac-transactions/pro_israel_pac_candidate_transactions_2015_2025.csv"
 BLOC = {"UnitedDemocracyProject": "udp", "AIPAC": "aipac_pac", "NORPAC": "norpac"}
+JSTREET = {"JStreetPAC": "jstreet"}
 EVENT_COLUMNS = ["candidate_id", "state", "district", "party", "pac", "kind", "election_type", "cycle", "date",
                  "amount", "source_row"]
+#: J Street events also carry the recipient's incumbent/challenger status in that cycle's FEC file
+JSTREET_EVENT_COLUMNS = EVENT_COLUMNS + ["ici"]
 COLUMNS = ["pi_fec_against_inc", "pi_fec_for_inc", "pi_fec_last_date"]
+JSTREET_COLUMNS = ["js_fec_for_inc", "js_fec_against_inc", "js_fec_last_date"]
+#: first cycle the transactions file covers for J Street (it starts in 2015)
+JSTREET_FIRST_CYCLE = 2016
 _OFFICE = re.compile(r"^House ([A-Z]{2})-(\d{2})$")
 _PARTY = {"DEM": "D", "REP": "R"}
 
 
 def pro_israel_events(raw: Path) -> pd.DataFrame:
     """Primary/runoff money of the pro-Israel bloc (``EVENT_COLUMNS``), House candidates only."""
+    return _pac_events(raw, BLOC)
+
+
+def _pac_events(raw: Path, pacs: dict[str, str]) -> pd.DataFrame:
     df = read_csv(raw, SOURCE, required=["pac_folder", "candidate_id", "office", "party", "date", "amount",
                                          "transaction_type", "election"], dtype=str, keep_default_na=False)
     path = Path(raw) / SOURCE
     df = df.reset_index(drop=True)
     df["source_row"] = np.arange(1, len(df) + 1)
-    df = df[df["pac_folder"].isin(list(BLOC)) & df["candidate_id"].str.startswith("H")]
+    df = df[df["pac_folder"].isin(list(pacs)) & df["candidate_id"].str.startswith("H")]
     elec = df["election"].str.extract(r"^([PR])(\d{4})$")
     df = df[elec[0].notna()].assign(election_type=elec[0], cycle=pd.to_numeric(elec[1]))
     kind = df["transaction_type"].map({"24A": "against", "24E": "for", "24K": "contribution",
                                        "24Z": "contribution"})
     df = df[kind.notna()].assign(kind=kind)
     office = df["office"].str.extract(_OFFICE)
-    amount = to_number(df["amount"], path, "amount")
-    date = parse_date(df["date"], path, "date", fmt="%Y-%m-%d")
+    try:      # errors name the row of the file, not of the filtered frame
+        amount = to_number(df["amount"], path, "amount")
+        date = parse_date(df["date"], path, "date", fmt="%Y-%m-%d")
+    except InputError as exc:
+        raise InputError(path, exc.reason, row=int(df["source_row"].iloc[int(exc.row) - 1]),
+                         field=exc.field) from None
     if date.isna().any():
         i = int(np.flatnonzero(date.isna().to_numpy())[0])
         raise InputError(path, "transaction without a date", row=int(df["source_row"].iloc[i]), field="date")
     ev = pd.DataFrame({
         "candidate_id": df["candidate_id"], "state": office[0], "district": pd.to_numeric(office[1]),
-        "party": df["party"].map(_PARTY), "pac": df["pac_folder"].map(BLOC), "kind": df["kind"],
+        "party": df["party"].map(_PARTY), "pac": df["pac_folder"].map(pacs), "kind": df["kind"],
         "election_type": df["election_type"], "cycle": df["cycle"], "date": date, "amount": amount,
         "source_row": df["source_row"]})
     # a single-seat state's office is "-00" or "-01" upstream: at-large is 0
@@ -118,4 +146,106 @@ def aggregate_pro_israel(events: pd.DataFrame, rows: pd.DataFrame, as_of) -> pd.
     out = pd.DataFrame({"pi_fec_against_inc": against, "pi_fec_for_inc": support, "pi_fec_last_date": last},
                        index=rows.index)
     out["pi_fec_last_date"] = out["pi_fec_last_date"].astype("datetime64[ns]")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# J Street: its own dated columns, never part of the bloc
+
+
+def jstreet_events(raw: Path) -> pd.DataFrame:
+    """J Street PAC primary/runoff money (``JSTREET_EVENT_COLUMNS``), House candidates only.
+
+    ``state``, ``district``, ``party`` and ``ici`` are the recipient's registration in the FEC
+    candidate file of the transaction's cycle (``features.money.candidate_money``, ghost and
+    dormant committees dropped); NA where the cycle's file does not list the candidate as active
+    (such money can still reach the incumbent's own row, matched on the candidate id, never a
+    challenger's race).
+    """
+    from features.money import YEAREND_SOURCES, candidate_money
+
+    ev = _pac_events(raw, JSTREET)
+    ev["ici"] = pd.Series(pd.NA, index=ev.index, dtype="string")
+    for col in ("state", "party"):
+        ev[col] = pd.Series(pd.NA, index=ev.index, dtype="string")
+    ev["district"] = pd.Series(pd.NA, index=ev.index, dtype="Int64")
+    for cycle in sorted(ev["cycle"].unique()):
+        if int(cycle) not in YEAREND_SOURCES:
+            continue
+        reg = candidate_money(raw, int(cycle), "yearend")
+        reg = reg[reg["inactive"].isna()].drop_duplicates("fec_id").set_index("fec_id")
+        sel = ev["cycle"] == cycle
+        ids = ev.loc[sel, "candidate_id"]
+        known = ids.isin(reg.index)
+        idx = ids[known].index
+        hit = reg.loc[ids[known]]
+        ev.loc[idx, "state"] = hit["state"].to_numpy()
+        ev.loc[idx, "district"] = hit["district"].to_numpy()
+        ev.loc[idx, "party"] = hit["party"].where(hit["party"].isin(["D", "R"])).to_numpy()
+        ev.loc[idx, "ici"] = hit["ici"].to_numpy()
+    return _typed_js(ev)
+
+
+def _typed_js(ev: pd.DataFrame) -> pd.DataFrame:
+    out = _typed(ev)
+    out["ici"] = ev["ici"].astype("string").to_numpy()
+    return out[JSTREET_EVENT_COLUMNS]
+
+
+def write_jstreet_events(df: pd.DataFrame, path) -> None:
+    write_event_csv(df, path, JSTREET_EVENT_COLUMNS, date_cols=("date",),
+                    sort_by=("cycle", "candidate_id", "date", "source_row"))
+
+
+def read_jstreet_events(path) -> pd.DataFrame:
+    return _typed_js(read_event_csv(path, JSTREET_EVENT_COLUMNS, "J Street money"))
+
+
+def aggregate_jstreet(events: pd.DataFrame, rows: pd.DataFrame, as_of) -> pd.DataFrame:
+    """``JSTREET_COLUMNS`` for contest rows (cycle, state, district, party, fec_id) as of a date (or Series).
+
+    ``js_fec_for_inc``: J Street money to the incumbent (and against a challenger); ``js_fec_against_inc``:
+    money to a same-race challenger (and against the incumbent); only transactions dated on or
+    before the row's as-of date.  Cycles before ``JSTREET_FIRST_CYCLE`` are missing (not covered).
+    """
+    require_columns(rows, ["cycle", "state", "district", "party", "fec_id"], "contest rows")
+    when = (pd.to_datetime(as_of).reindex(rows.index) if isinstance(as_of, pd.Series)
+            else pd.Series(pd.Timestamp(as_of), index=rows.index))
+    by_id = {(int(c), f): g for (c, f), g in events.groupby(["cycle", "candidate_id"])}
+    placed = events[events["state"].notna() & events["district"].notna() & events["party"].notna()]
+    placed = placed.assign(ici=placed["ici"].fillna(""))
+    by_race = {(int(k[0]), k[1], int(k[2]), k[3]): g
+               for k, g in placed.groupby(["cycle", "state", "district", "party"])}
+    race_ids: dict[tuple, set] = {}
+    for key, ids in rows.groupby(["cycle", "state", "district", "party"])["fec_id"]:
+        race_ids[(int(key[0]), key[1], int(key[2]), key[3])] = {f for f in ids if isinstance(f, str)}
+    empty = placed.iloc[0:0]
+    n = len(rows)
+    support, against = np.full(n, np.nan), np.full(n, np.nan)
+    last = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    for i, (cycle, st, d, party, fec, w) in enumerate(zip(rows["cycle"], rows["state"], rows["district"],
+                                                          rows["party"], rows["fec_id"], when)):
+        if int(cycle) < JSTREET_FIRST_CYCLE or pd.isna(w):
+            continue
+        support[i] = against[i] = 0.0
+        key = (int(cycle), st, int(d), party)
+        inc = by_id.get((int(cycle), fec), empty) if isinstance(fec, str) else empty
+        same = by_race.get(key, empty)
+        if inc.empty and same.empty:
+            continue
+        inc = inc[inc["date"] <= w]
+        same = same[(same["date"] <= w) & (same["candidate_id"] != fec)]
+        others = race_ids.get(key, set())
+        chal = same[(same["ici"] != "I") | same["candidate_id"].isin(list(others))]
+        s = (inc.loc[inc["kind"].isin(["for", "contribution"]), "amount"].sum()
+             + chal.loc[chal["kind"] == "against", "amount"].sum())
+        a = (inc.loc[inc["kind"] == "against", "amount"].sum()
+             + chal.loc[chal["kind"].isin(["for", "contribution"]), "amount"].sum())
+        support[i], against[i] = max(s, 0.0), max(a, 0.0)
+        used = pd.concat([inc, chal])
+        if len(used):
+            last[i] = used["date"].max().to_datetime64()
+    out = pd.DataFrame({"js_fec_for_inc": support, "js_fec_against_inc": against, "js_fec_last_date": last},
+                       index=rows.index)
+    out["js_fec_last_date"] = out["js_fec_last_date"].astype("datetime64[ns]")
     return out
