@@ -11,6 +11,14 @@ below 25th in their cycle ("misses") and which of them each family brings into t
 
 Run: ``PYTHONPATH=. python benchmarks/ablation_evidence.py [--cycles 2012 2014 ...] [--out reports/ablation_evidence.md]``
 (about 1-2 min per configuration on 2 cores).  The output is recorded in ``reports/``.
+
+Measured families (``MEASURED_FAMILIES``, e.g. J Street PAC money) are not issue #9's four: they are
+scored alone (``+family``, on the features without evidence) and on the published defaults
+(``defaults`` = ideology, challenger quality, FEC pro-Israel money; ``defaults + family``), never
+inside the "all evidence" / leave-one-out rows, whose meaning stays fixed.  ``--section NAME
+--configs ...`` runs only the named configurations and writes them as their own section of the report
+(replacing a section of that name, keeping every other line) and merges their rows into the CSV by
+config name, so one family can be measured without re-running (or overwriting) the others.
 """
 from __future__ import annotations
 
@@ -39,7 +47,14 @@ FAMILIES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
     "challenger_quality": (("challenger_quality",), ("chal_former_member", "chal_state_office"), ()),
     "outside_money_fec": (("outside_money_fec",), ("log_pi_fec_against_inc", "log_pi_fec_for_inc"),
                           ("log_pi_fec_against_inc", "log_pi_fec_for_inc")),
+    # J Street PAC primary money, its own columns (features.pro_israel_money): measured, not a default
+    "outside_money_jstreet": (("outside_money_jstreet",), ("log_js_fec_against_inc", "log_js_fec_for_inc"),
+                              ("log_js_fec_against_inc", "log_js_fec_for_inc")),
 }
+#: families measured alone and on the defaults, outside the "all evidence" combinations
+MEASURED_FAMILIES = ("outside_money_jstreet",)
+#: the evidence families in the published defaults (features.matrix.DEFAULT_GROUPS, logit EVIDENCE_*)
+DEFAULT_FAMILIES = ("ideology", "challenger_quality", "outside_money_fec")
 
 
 def available_families() -> dict:
@@ -75,11 +90,18 @@ def configurations(families: dict, leave_one_out: bool = True
     out = {"current": (base, ([], []))}
     for name, (groups, loss_extra, cont_extra) in families.items():
         out[f"+{name}"] = (base + list(groups), (list(loss_extra), list(cont_extra)))
-    if len(families) > 1:
-        out["all evidence"] = _combined(base, families)
-        if leave_one_out and len(families) > 2:
-            for name in families:
-                out[f"all - {name}"] = _combined(base, {k: v for k, v in families.items() if k != name})
+    combined = {k: v for k, v in families.items() if k not in MEASURED_FAMILIES}
+    if len(combined) > 1:
+        out["all evidence"] = _combined(base, combined)
+        if leave_one_out and len(combined) > 2:
+            for name in combined:
+                out[f"all - {name}"] = _combined(base, {k: v for k, v in combined.items() if k != name})
+    measured = [k for k in families if k in MEASURED_FAMILIES]
+    if measured:
+        defaults = {k: families[k] for k in DEFAULT_FAMILIES if k in families}
+        out["defaults"] = _combined(base, defaults)
+        for name in measured:
+            out[f"defaults + {name}"] = _combined(base, {**defaults, name: families[name]})
     return out
 
 
@@ -113,10 +135,15 @@ def ranks(pred: pd.DataFrame) -> pd.Series:
     return pred.groupby("cycle")["p_loss"].rank(ascending=False, method="first")
 
 
-def run(cycles, out_path: Path) -> str:
+def run(cycles, out_path: Path, only: list[str] | None = None, section: str | None = None) -> str:
     table = load_table()
     fams = available_families()
     configs = configurations(fams)
+    if only:
+        unknown = [c for c in only if c not in configs]
+        if unknown:
+            raise SystemExit(f"unknown configuration(s) {unknown}; known: {list(configs)}")
+        configs = {k: v for k, v in configs.items() if k in only or k == "current"}
     rows, rank_by_config, ref_cache = [], {}, None
     for name, (groups, extra) in configs.items():
         t0 = time.perf_counter()
@@ -157,6 +184,8 @@ def run(cycles, out_path: Path) -> str:
             continue
         rr = r.loc[misses.index, "rank"]
         caught[name] = misses.index[rr <= 25].tolist()
+    if section:
+        return _write_section(out_path, section, scores, misses, losers, rank_by_config, caught, cycles)
     lines = ["# Evidence ablation (issue #9)", "",
              f"Ensemble (logit + boosted), rolling origin {min(cycles)}-{max(cycles)}, as of the day before "
              "each primary, pre-primary money. Skill against the base rate fitted in the same fold; "
@@ -183,12 +212,59 @@ def run(cycles, out_path: Path) -> str:
     return text
 
 
+def _write_section(out_path: Path, section: str, scores: pd.DataFrame, misses: pd.DataFrame,
+                   losers: pd.DataFrame, rank_by_config: dict, caught: dict, cycles) -> str:
+    """Write the configurations run as the report's section ``## <section>`` (replacing one of that
+    name, keeping every other line) and merge their rows into the CSV by config name."""
+    head = f"## {section}"
+    body = [head, "",
+            f"Same ensemble, folds and scoring as above ({min(cycles)}-{max(cycles)}, pre-primary money); "
+            "`defaults` = the published evidence families (ideology, challenger quality, FEC pro-Israel "
+            "money). Generated by `benchmarks/ablation_evidence.py --section`.", "",
+            markdown(scores), ""]
+    for name, idx in caught.items():
+        who = ", ".join(f"{misses.loc[i, 'incumbent']} {misses.loc[i, 'state']}-{misses.loc[i, 'district']} "
+                        f"{misses.loc[i, 'cycle']}" for i in idx) or "none"
+        lost = [i for i in losers.index if losers.loc[i, "rank"] <= 25 and rank_by_config[name].loc[i, "rank"] > 25]
+        body.append(f"- **{name}**: {len(idx)} of the {len(misses)} misses of `current` caught ({who}); "
+                    f"{len(lost)} previously caught now missed")
+    text = out_path.read_text() if out_path.is_file() else "# Evidence ablation (issue #9)\n"
+    lines = text.rstrip("\n").split("\n")
+    if head in lines:                       # replace the old section up to the next "## " heading
+        i = lines.index(head)
+        j = next((k for k in range(i + 1, len(lines)) if lines[k].startswith("## ")), len(lines))
+        keep_tail = lines[j:]
+        lines = lines[:i] + body + ([""] + keep_tail if keep_tail else [])
+    else:
+        lines = lines + [""] + body
+    out = "\n".join(lines).rstrip("\n") + "\n"
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(out)
+    csv_path = out_path.with_suffix(".csv")
+    if csv_path.is_file():
+        old = pd.read_csv(csv_path)
+        # the configurations this section asked for replace their rows; the reference ('current')
+        # re-run for the comparison is added only if the CSV lacks it (the full run's row stands)
+        new = scores[(scores["config"] != "current") | ~scores["config"].isin(old["config"])]
+        rest = old[~old["config"].isin(new["config"])]
+        merged = pd.concat([rest, new], ignore_index=True)
+        merged = merged[list(old.columns) + [c for c in scores.columns if c not in old.columns]]
+    else:
+        merged = scores
+    merged.to_csv(csv_path, index=False)
+    return "\n".join(body) + "\n"
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cycles", type=int, nargs="*", default=list(BACKTEST_CYCLES))
     ap.add_argument("--out", type=Path, default=Path("reports/ablation_evidence.md"))
+    ap.add_argument("--configs", nargs="*", default=None,
+                    help="run only these configurations (and 'current'), e.g. '+outside_money_jstreet'")
+    ap.add_argument("--section", default=None,
+                    help="write the run as this section of --out (kept apart from the other rows)")
     args = ap.parse_args(argv)
-    print(run(args.cycles, args.out))
+    print(run(args.cycles, args.out, only=args.configs, section=args.section))
 
 
 if __name__ == "__main__":

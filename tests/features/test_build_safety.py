@@ -83,7 +83,8 @@ def _result(drop_rows: int = 0):
                        outside_spending.read_events(PROCESSED_DIR / "outside_spending_events.csv"),
                        endorsements.read_events(PROCESSED_DIR / "endorsement_events.csv"),
                        misconduct.read_events(PROCESSED_DIR / "misconduct_events.csv"),
-                       pro_israel_money.read_events(PROCESSED_DIR / "pro_israel_events.csv"))
+                       pro_israel_money.read_events(PROCESSED_DIR / "pro_israel_events.csv"),
+                       pro_israel_money.read_jstreet_events(PROCESSED_DIR / "jstreet_events.csv"))
 
 
 def test_a_crash_between_renames_never_mixes_old_and_new(tmp_path, monkeypatch):
