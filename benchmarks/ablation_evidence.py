@@ -9,12 +9,18 @@ member-vs-member primary once the field is known: one of the two must lose; the 
 among each cycle's 25 highest-risk incumbents.  It also lists the defeats the current features rank
 below 25th in their cycle ("misses") and which of them each family brings into the top 25.
 
+With ``--on-defaults`` the baseline is the published defaults instead, and the previous-primary
+families (``NEW_FAMILIES``: challenger history, district switch, rematch, ideology x party) are added
+to it alone, all together, and in the ``--combos`` given ('challenger_history+rematch').
+
 Run: ``PYTHONPATH=. python benchmarks/ablation_evidence.py [--cycles 2012 2014 ...] [--out reports/ablation_evidence.md]``
-(about 1-2 min per configuration on 2 cores).  The output is recorded in ``reports/``.
+``[--on-defaults [--families FAMILY ...] [--combos A+B ...]]``
+(about 2-4 min per configuration on 2 cores).  The output is recorded in ``reports/``.
 
 Measured families (``MEASURED_FAMILIES``, e.g. J Street PAC money) are not issue #9's four: they are
 scored alone (``+family``, on the features without evidence) and on the published defaults
-(``defaults`` = ideology, challenger quality, FEC pro-Israel money; ``defaults + family``), never
+(``defaults`` = ideology, challenger quality, FEC pro-Israel money and, since 2026-12-04, the rematch;
+``defaults + family``), never
 inside the "all evidence" / leave-one-out rows, whose meaning stays fixed.  ``--section NAME
 --configs ...`` runs only the named configurations and writes them as their own section of the report
 (replacing a section of that name, keeping every other line) and merges their rows into the CSV by
@@ -57,21 +63,42 @@ MEASURED_FAMILIES = ("outside_money_jstreet",)
 DEFAULT_FAMILIES = ("ideology", "challenger_quality", "outside_money_fec")
 
 
+#: previous-primary families (features.challenger_history), measured on top of the published defaults
+#: (``--on-defaults``): the baseline is then the defaults themselves, not the features without evidence
+NEW_FAMILIES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "challenger_history": (("challenger_history",), ("prev_chal_share", "prev_contested"),
+                           ("prev_chal_share", "prev_contested")),
+    "district_switch": (("district_switch",), ("district_switch",), ("district_switch",)),
+    "rematch": (("rematch",), ("rematch", "rematch_share"), ()),
+    "ideology_party": (("ideology_party",), ("np_extremity_x_R", "np_moderate_pct_x_R"),
+                       ("np_extremity_x_R", "np_moderate_pct_x_R")),
+}
+
+
+#: the previous-primary families in the published defaults (features.matrix, logit EVIDENCE_LOSS)
+DEFAULT_NEW_FAMILIES = ("rematch",)
+
+
+#: every logit feature of the families, old and new (stripped from the logit defaults for the
+#: "current" baseline: no issue #9 evidence at all)
+EVIDENCE_FEATURES = frozenset(f for fams in (FAMILIES, NEW_FAMILIES) for _, loss, cont in fams.values()
+                              for f in loss + cont)
+
+
 def available_families() -> dict:
     """The families whose feature groups exist in ``features.matrix`` (built so far)."""
     return {k: v for k, v in FAMILIES.items() if all(g in FEATURES for g in v[0])}
 
 
-#: every logit feature of the families (stripped from the logit defaults for the "current" baseline)
-EVIDENCE_FEATURES = frozenset(f for _, loss, cont in FAMILIES.values() for f in loss + cont)
+
 #: the two halves of the backtest, scored apart: a family kept in the defaults should help in both
 HALVES = {"skill_2008_2014": (2008, 2014), "skill_2016_2024": (2016, 2024)}
 
 
-def ensemble_factory(groups: list[str], extra: tuple[list[str], list[str]]):
+def ensemble_factory(groups: list[str], extra: tuple[list[str], list[str]], strip: frozenset = EVIDENCE_FEATURES):
     loss_extra, cont_extra = extra
-    base_loss = [f for f in logit_mod.LOSS_FEATURES if f not in EVIDENCE_FEATURES]
-    base_cont = [f for f in logit_mod.CONTESTED_FEATURES if f not in EVIDENCE_FEATURES]
+    base_loss = [f for f in logit_mod.LOSS_FEATURES if f not in strip]
+    base_cont = [f for f in logit_mod.CONTESTED_FEATURES if f not in strip]
     logit_kw = {"prior_scale": 1.0, "pair_rule": True,
                 "loss_features": base_loss + [f for f in loss_extra if f not in base_loss],
                 "contested_features": base_cont + [f for f in cont_extra if f not in base_cont],
@@ -85,7 +112,7 @@ def ensemble_factory(groups: list[str], extra: tuple[list[str], list[str]]):
 
 def configurations(families: dict, leave_one_out: bool = True
                    ) -> dict[str, tuple[list[str], tuple[list[str], list[str]]]]:
-    evidence_groups = {g for groups, _, _ in FAMILIES.values() for g in groups}
+    evidence_groups = {g for fams in (FAMILIES, NEW_FAMILIES) for groups, _, _ in fams.values() for g in groups}
     base = [g for g in DEFAULT_GROUPS if g not in evidence_groups]
     out = {"current": (base, ([], []))}
     for name, (groups, loss_extra, cont_extra) in families.items():
@@ -99,9 +126,21 @@ def configurations(families: dict, leave_one_out: bool = True
     measured = [k for k in families if k in MEASURED_FAMILIES]
     if measured:
         defaults = {k: families[k] for k in DEFAULT_FAMILIES if k in families}
+        defaults.update({k: NEW_FAMILIES[k] for k in DEFAULT_NEW_FAMILIES})     # the rematch (2026-12-04)
         out["defaults"] = _combined(base, defaults)
         for name in measured:
             out[f"defaults + {name}"] = _combined(base, {**defaults, name: families[name]})
+    return out
+
+
+def configurations_on_defaults(families: dict) -> dict[str, tuple[list[str], tuple[list[str], list[str]]]]:
+    """The published defaults ("defaults"), + each family alone, + all of them (new families only)."""
+    base = list(DEFAULT_GROUPS)
+    out = {"defaults": (base, ([], []))}
+    for name, (groups, loss_extra, cont_extra) in families.items():
+        out[f"defaults +{name}"] = (base + [g for g in groups if g not in base], (list(loss_extra), list(cont_extra)))
+    if len(families) > 1:
+        out["defaults + all new"] = _combined(base, families)
     return out
 
 
@@ -135,19 +174,29 @@ def ranks(pred: pd.DataFrame) -> pd.Series:
     return pred.groupby("cycle")["p_loss"].rank(ascending=False, method="first")
 
 
-def run(cycles, out_path: Path, only: list[str] | None = None, section: str | None = None) -> str:
+def run(cycles, out_path: Path, only: list[str] | None = None, section: str | None = None,
+        on_defaults: bool = False, families: list[str] | None = None, combos: list[str] | None = None) -> str:
     table = load_table()
-    fams = available_families()
-    configs = configurations(fams)
+    if on_defaults:
+        fams = {k: v for k, v in NEW_FAMILIES.items() if all(g in FEATURES for g in v[0])}
+        fams = {k: v for k, v in fams.items() if not families or k in families}
+        configs, strip, baseline = configurations_on_defaults(fams), frozenset(), "defaults"
+        for combo in combos or []:
+            names = combo.split("+")
+            configs["defaults + " + " + ".join(names)] = _combined(list(DEFAULT_GROUPS),
+                                                                  {k: NEW_FAMILIES[k] for k in names})
+    else:
+        fams = available_families()
+        configs, strip, baseline = configurations(fams), EVIDENCE_FEATURES, "current"
     if only:
         unknown = [c for c in only if c not in configs]
         if unknown:
             raise SystemExit(f"unknown configuration(s) {unknown}; known: {list(configs)}")
-        configs = {k: v for k, v in configs.items() if k in only or k == "current"}
+        configs = {k: v for k, v in configs.items() if k in only or k == baseline}
     rows, rank_by_config, ref_cache = [], {}, None
     for name, (groups, extra) in configs.items():
         t0 = time.perf_counter()
-        res = run_backtest(table, {"ensemble": ensemble_factory(groups, extra)}, money_modes=["preprimary"],
+        res = run_backtest(table, {"ensemble": ensemble_factory(groups, extra, strip)}, money_modes=["preprimary"],
                            cycles=cycles)
         p = res.predictions
         ref = p[p["model"] == "base_rate"].set_index("row")["p_loss"]
@@ -175,12 +224,12 @@ def run(cycles, out_path: Path, only: list[str] | None = None, section: str | No
                                                    "p_loss"]]
         print(f"{name}: {rows[-1]}", file=sys.stderr)
     scores = pd.DataFrame(rows)
-    base = rank_by_config["current"]
+    base = rank_by_config[baseline]
     losers = base[base["y"] == 1]
     misses = losers[losers["rank"] > 25].sort_values(["cycle", "rank"])
     caught = {}
     for name, r in rank_by_config.items():
-        if name == "current":
+        if name == baseline:
             continue
         rr = r.loc[misses.index, "rank"]
         caught[name] = misses.index[rr <= 25].tolist()
@@ -193,10 +242,11 @@ def run(cycles, out_path: Path, only: list[str] | None = None, section: str | No
              "member of a member-vs-member primary, the base rate fitted on the other rows); `skill_no_pairs`: rows without such pairings. Generated by "
              "`benchmarks/ablation_evidence.py`.", "",
              markdown(scores), "",
-             f"## Misses of the current features: {len(misses)} of {len(losers)} defeats ranked below 25th", ""]
+             f"## Misses of the {'published defaults' if on_defaults else 'current features'}: {len(misses)} of "
+             f"{len(losers)} defeats ranked below 25th", ""]
     m = misses.copy()
     for name, r in rank_by_config.items():
-        if name != "current":
+        if name != baseline:
             m[f"rank {name}"] = r.loc[m.index, "rank"].astype(int)
     m["rank"] = m["rank"].astype(int)
     lines += [markdown(m.drop(columns=["y", "p_loss"])), "", "## Caught (moved into the top 25)", ""]
@@ -263,8 +313,14 @@ def main(argv=None) -> None:
                     help="run only these configurations (and 'current'), e.g. '+outside_money_jstreet'")
     ap.add_argument("--section", default=None,
                     help="write the run as this section of --out (kept apart from the other rows)")
+    ap.add_argument("--on-defaults", action="store_true",
+                    help="baseline = the published defaults; add the previous-primary families (NEW_FAMILIES)")
+    ap.add_argument("--families", nargs="*", default=None, help="with --on-defaults: these families only")
+    ap.add_argument("--combos", nargs="*", default=None,
+                    help="with --on-defaults: extra configurations, each a '+'-joined list of families")
     args = ap.parse_args(argv)
-    print(run(args.cycles, args.out, only=args.configs, section=args.section))
+    print(run(args.cycles, args.out, only=args.configs, section=args.section, on_defaults=args.on_defaults,
+              families=args.families, combos=args.combos))
 
 
 if __name__ == "__main__":

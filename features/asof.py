@@ -139,7 +139,7 @@ def _revert_plan_lean(view: pd.DataFrame, when: pd.Series) -> None:
 
 
 #: evidence groups carried on the row with their own date column (features.columns.DATED_GROUPS)
-EVIDENCE_GROUPS = ("ideology",)
+EVIDENCE_GROUPS = ("ideology", "challenger_history")
 
 
 def _apply_dated_evidence(view: pd.DataFrame, when: pd.Series) -> None:

@@ -95,6 +95,8 @@ def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
     rows = rows.sort_values(["cycle", "state", "district", "party", "incumbent"]).reset_index(drop=True)
     rows["beat_incumbent_in_primary"] = legislators.beat_incumbent_flags(rows)
     rows["last_primary_share"] = legislators.last_primary_share(rows)
+    from features import challenger_history
+    rows = rows.join(challenger_history.challenger_history(rows))
 
     say(STEPS[8])
     pre_primary = pd.to_datetime(rows["primary_date"]) - pd.Timedelta(days=1)
@@ -141,8 +143,12 @@ def _evidence(raw: Path, rows: pd.DataFrame, as_of: pd.Series, scandal_events: p
     """Dated evidence families of issue #9 (each its own module; each column carries its date)."""
     from features import challenger_quality, ideology, misconduct
 
+    from features import challenger_history
+
     rows = rows.join(ideology.ideology_features(raw, rows))
-    rows = rows.join(challenger_quality.challenger_quality(raw, rows))
+    field = challenger_quality.field_names(raw, rows)          # the ballot, once, for both
+    rows = rows.join(challenger_quality.challenger_quality(raw, rows, field=field))
+    rows = rows.join(challenger_history.rematch(rows, field))
     return rows.join(misconduct.aggregate_misconduct(scandal_events, rows, as_of.reindex(rows.index)))
 
 

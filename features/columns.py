@@ -61,7 +61,12 @@ GROUPS: dict[str, list[str]] = {
     # GovTrack misconduct events known by the as-of date (features.misconduct)
     "misconduct": ["misconduct_n_2y", "misconduct_serious_4y", "misconduct_last_date"],
     # is someone in the filed field a former member / state office holder (features.challenger_quality)
-    "challenger_quality": ["chal_former_member", "chal_state_office", "chal_quality_names", "chal_quality_date"],
+    "challenger_quality": ["chal_former_member", "chal_state_office", "chal_quality_names", "rematch", "rematch_name",
+                           "chal_quality_date"],
+    # the member's previous primary: its strongest challenger, contested, district switch
+    # (features.challenger_history; rematch, which reads the field, is in challenger_quality)
+    "challenger_history": ["prev_chal_share", "prev_contested", "prev_top_challenger", "district_switch",
+                           "prev_district", "prev_primary_date"],
     # FEC pro-Israel PAC money (UDP IEs, AIPAC PAC / NORPAC contributions), dated (features.pro_israel_money)
     "outside_money_fec": ["pi_fec_against_inc", "pi_fec_for_inc", "pi_fec_last_date"],
     # J Street PAC money, its own columns (never the pro-Israel bloc's), dated (features.pro_israel_money)
@@ -112,6 +117,7 @@ DATED_GROUPS = {
     "outside_money_fec": "pi_fec_last_date",
     "outside_money_jstreet": "js_fec_last_date",
     "outside_spending_ie24": "ie24_cvg_end",
+    "challenger_history": "prev_primary_date",
 }
 
 # Groups that include money spent after the primary (full-cycle totals): they leak the outcome of past

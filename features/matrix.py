@@ -66,6 +66,16 @@ FEATURES: dict[str, list[str]] = {
     "curated_coverage": ["os_covered", "end_covered"],
     # the member's previous November (MEDSL): margin, and whether it was against a same-party rival
     "prev_general": ["prev_general_margin", "prev_general_same_party"],
+    # the member's previous primary (features.challenger_history): strongest challenger's share, contested
+    "challenger_history": ["prev_chal_share", "prev_contested"],
+    # runs in another district number / state than last cycle (Forbes VA-4 -> VA-2 2016)
+    "district_switch": ["district_switch"],
+    # the previous primary's top challenger is in this field (known after the filing deadline), and
+    # that challenger's previous share if so (0 otherwise): a returning 46% challenger (Edwards 2008)
+    "rematch": ["rematch", "rematch_share"],
+    # ideology x party: the flank a member is beaten from differs by party (for the linear models;
+    # the boosted model finds interactions itself)
+    "ideology_party": ["np_extremity_x_R", "np_moderate_pct_x_R"],
 }
 #: hand-curated, press-selected sources (2018+)
 CURATED_GROUPS = ("outside_spending", "endorsements", "curated_coverage")
@@ -75,11 +85,15 @@ CURATED_GROUPS = ("outside_spending", "endorsements", "curated_coverage")
 #: misconduct lowered the backtest's pooled skill alone and with the other evidence families
 #: (reports/ablation_evidence.md): measured, not a default
 #: J Street money is measured in the ablation (reports/ablation_evidence.md), not a default
-NON_DEFAULT_GROUPS = ("curated_coverage", "leadership", "prev_general", "misconduct", "outside_money_jstreet")
+#: of the previous-primary families only the rematch raised pooled skill on top of the defaults;
+#: the previous challenger's share, the district switch and ideology x party lowered it or the skill
+#: without pairings (reports/ablation_evidence.md, --on-defaults): measured, not defaults
+NON_DEFAULT_GROUPS = ("curated_coverage", "leadership", "prev_general", "misconduct", "outside_money_jstreet",
+                      "challenger_history", "district_switch", "ideology_party")
 DEFAULT_GROUPS = tuple(g for g in FEATURES if g not in NON_DEFAULT_GROUPS)
 ALL_GROUPS = tuple(FEATURES)
 #: groups describing the field: inputs of P(loss | contested), never of P(contested) (they define it)
-FIELD_GROUPS = ("field", "challenger_quality")
+FIELD_GROUPS = ("field", "challenger_quality", "rematch")
 
 #: table columns each feature group reads (what ``features.asof.assert_as_of`` must check)
 SOURCE_COLUMNS: dict[str, list[str]] = {
@@ -103,6 +117,10 @@ SOURCE_COLUMNS: dict[str, list[str]] = {
     "outside_money_jstreet": ["js_fec_against_inc", "js_fec_for_inc", "js_fec_last_date"],
     "curated_coverage": ["os_covered", "end_covered"] + GROUPS["outside_spending"] + GROUPS["endorsements"],
     "prev_general": ["prev_general_margin", "prev_general_same_party"],
+    "challenger_history": ["prev_chal_share", "prev_contested", "prev_primary_date"],
+    "district_switch": ["district_switch", "prev_primary_date"],
+    "rematch": ["rematch", "prev_chal_share", "chal_quality_date", "field_known", "prev_primary_date"],
+    "ideology_party": ["np_extremity", "np_moderate_pct", "party", "ideology_date"],
 }
 assert not set().union(*SOURCE_COLUMNS.values()) & set(OUTCOME_COLUMNS), "an outcome is a model input"
 
@@ -314,6 +332,29 @@ def _prev_general(view):
             "prev_general_same_party": _flag(view, "prev_general_same_party")}
 
 
+def _challenger_history(view):
+    return {c: _num(view, c) for c in FEATURES["challenger_history"]}
+
+
+def _district_switch(view):
+    return {"district_switch": _num(view, "district_switch")}
+
+
+def _rematch(view):
+    # known only once the field is (after the filing deadline), like challenger quality
+    known = _flag(view, "field_known") if "field_known" in view else pd.Series(1.0, index=view.index)
+    hide = known.fillna(0.0) == 0
+    rematch = _num(view, "rematch").mask(hide)
+    share = _num(view, "prev_chal_share").fillna(0.0)
+    return {"rematch": rematch, "rematch_share": (rematch * share).where(rematch.notna())}
+
+
+def _ideology_party(view):
+    r = (view["party"].astype("string") == "R").astype(float)
+    return {"np_extremity_x_R": _num(view, "np_extremity") * r,
+            "np_moderate_pct_x_R": _num(view, "np_moderate_pct") * r}
+
+
 _BUILDERS = {
     "incumbent": _incumbent, "leadership": _leadership, "district": _district, "party": _party, "region": _region,
     "system": _system, "contest": _contest, "national": _national, "field": _field,
@@ -322,6 +363,8 @@ _BUILDERS = {
     "misconduct": _misconduct, "challenger_quality": _challenger_quality,
     "outside_money_fec": _outside_money_fec, "outside_money_jstreet": _outside_money_jstreet,
     "prev_general": _prev_general,
+    "challenger_history": _challenger_history, "district_switch": _district_switch, "rematch": _rematch,
+    "ideology_party": _ideology_party,
 }
 assert set(_BUILDERS) == set(FEATURES)
 

@@ -20,11 +20,12 @@ DATE_COLUMNS = ["primary_date", "runoff_date", "filing_deadline", "money_cvg_end
                 "lean_lines_date", "lean_district_date"]
 # dated evidence families (issue #9): each group's date column, from features.columns.DATED_GROUPS
 DATE_COLUMNS += ["ideology_date", "misconduct_last_date", "chal_quality_date", "pi_fec_last_date", "js_fec_last_date",
-                 "ie24_cvg_end"]
+                 "ie24_cvg_end", "prev_primary_date"]
 INT_COLUMNS = ["cycle", "district"]
 STR_COLUMNS = ["state", "party", "incumbent", "bioguide_id", "fec_id", "primary_system", "top_challenger",
                "top_challenger_party", "other_incumbent", "challengers", "gender", "leadership",
-               "general_rival", "general_rival_party", "general_source_row"]
+               "general_rival", "general_rival_party", "general_source_row", "prev_top_challenger",
+               "rematch_name"]
 
 
 def normalize_types(df: pd.DataFrame) -> pd.DataFrame:

@@ -22,9 +22,13 @@ from forecasting.models.pairs import apply_pair_rule
 #: issue #9 evidence in the defaults, kept because each family raised pooled out-of-sample skill in
 #: the ablation (reports/ablation_evidence.md, pre-primary money): Nokken-Poole ideology of the
 #: previous Congress, FEC pro-Israel PAC money (2022+), and (field: P(loss | contested) only)
-#: challenger quality.  Misconduct lowered skill alone and in combination: not a default.
+#: challenger quality.  Misconduct lowered skill alone and in combination: not a default.  The
+#: rematch (the previous primary's top challenger is in the field, and their previous share; field:
+#: P(loss | contested) only) raised pooled skill on top of these, 0.218 -> 0.223; the previous
+#: challenger's share alone, the district switch and ideology x party did not (same ablation,
+#: ``--on-defaults``).
 EVIDENCE_CONTESTED = ("np_extremity", "np_moderate_pct", "log_pi_fec_against_inc", "log_pi_fec_for_inc")
-EVIDENCE_LOSS = EVIDENCE_CONTESTED + ("chal_former_member", "chal_state_office")
+EVIDENCE_LOSS = EVIDENCE_CONTESTED + ("chal_former_member", "chal_state_office", "rematch", "rematch_share")
 CONTESTED_FEATURES = (
     "pres_lean", "incumbent_age", "tenure_years", "first_term", "last_primary_share", "party_R", "president_party",
     "midterm", "new_lines", "special_election_member", "sys_top_two", "sys_runoff", "latino_share",

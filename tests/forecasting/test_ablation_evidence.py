@@ -12,8 +12,13 @@ def test_jstreet_is_measured_alone_and_on_the_defaults_only():
     for name in ("all evidence", "all - misconduct", "defaults"):
         groups, (loss, cont) = configs[name]
         assert "outside_money_jstreet" not in groups and not any("js_fec" in f for f in loss + cont), name
-    # 'defaults' is the published evidence set (= the 'all - misconduct' row)
-    assert sorted(configs["defaults"][0]) == sorted(configs["all - misconduct"][0])
+    # 'defaults' is the published evidence set: the 'all - misconduct' row plus the rematch (2026-12-04),
+    # i.e. the model's own default groups and logit features
+    from features.matrix import DEFAULT_GROUPS
+    from forecasting.models import logit
+    assert sorted(configs["defaults"][0]) == sorted(configs["all - misconduct"][0] + ["rematch"])
+    assert sorted(configs["defaults"][0]) == sorted(DEFAULT_GROUPS)
+    assert set(configs["defaults"][1][0]) == set(logit.EVIDENCE_LOSS)
 
 
 def test_section_replaces_only_its_own_lines(tmp_path):
