@@ -15,7 +15,10 @@ and test view of every fold (pre-primary and no-money modes), no money from a fi
 primary in any pre-primary view, every training row from an earlier cycle.  ``--mask-effect`` also
 backtests logit, boosted and their ensemble (pre-primary money) with and without the post-primary
 money mask (a few minutes) to show what the mask changes (``--mask-effect-csv`` saves that table,
-or, without ``--mask-effect``, reads a saved one).  Prints Markdown; writes it with ``--out``.
+or, without ``--mask-effect``, reads a saved one).  ``--combination logit+boosted+bayes`` (repeatable)
+adds the equal-weight average of the named models' out-of-sample predictions as one more candidate,
+scored like the others and offered to the nested champion: no refit, no fitted weight, so it shows
+what a wider ensemble would score before anyone trains one.  Prints Markdown; writes it with ``--out``.
 """
 from __future__ import annotations
 
@@ -50,6 +53,29 @@ def target_rows(predictions: pd.DataFrame) -> pd.DataFrame:
             "brier_skill_pair", "brier_skill_pair_ci_low", "brier_skill_pair_ci_high", "brier_skill_nopair",
             "recall_top25"]
     return pd.concat([pooled[cols], nested[cols]], ignore_index=True)
+
+
+#: the prediction columns averaged over the members of a combination (probabilities, share quantiles)
+COMBINED_COLUMNS = ["p_contested", "p_loss_if_contested", "p_loss", "share_mean", "share_p10", "share_p50",
+                    "share_p90", "p_contested_prefield", "p_loss_prefield"]
+
+
+def combination(predictions: pd.DataFrame, members: list[str], money: str = "preprimary") -> pd.DataFrame:
+    """The equal-weight average of ``members``' pre-primary predictions, as rows of model
+    ``a+b+c``: row for row over the contests every member scored (an error if one is missing)."""
+    pre = predictions[predictions["money_mode"] == money]
+    key = ["cycle", "state", "district", "party", "incumbent"]
+    parts = [pre[pre["model"] == m].set_index(key).sort_index() for m in members]
+    missing = [m for m, part in zip(members, parts) if part.empty]
+    if missing:
+        raise SystemExit(f"--combination: no {money} predictions of {', '.join(missing)}")
+    first = parts[0]
+    if any(len(part) != len(first) or not part.index.equals(first.index) for part in parts[1:]):
+        raise SystemExit(f"--combination {'+'.join(members)}: the members did not score the same contests")
+    out = first.copy()
+    cols = [c for c in COMBINED_COLUMNS if c in out.columns]
+    out[cols] = sum(part[cols].to_numpy(dtype=float) for part in parts) / len(parts)
+    return out.assign(model="+".join(members)).reset_index()[predictions.columns]
 
 
 def leak_check(table: pd.DataFrame, cycles) -> list[str]:
@@ -111,7 +137,7 @@ def mask_effect(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def report(backtest_dir: Path, with_mask_effect: bool, mask_effect_csv: Path | None = None,
-           note: str = "") -> str:
+           note: str = "", combinations: tuple[str, ...] = ()) -> str:
     from features.constants import BACKTEST_CYCLES
     from features.table import load_table
 
@@ -120,6 +146,10 @@ def report(backtest_dir: Path, with_mask_effect: bool, mask_effect_csv: Path | N
     predictions = read_predictions(backtest_dir)
     if predictions is None:
         sys.exit(f"{backtest_dir}: no predictions.csv.gz (run `primary-forecast backtest` first)")
+    published = predictions
+    if combinations:
+        predictions = pd.concat([predictions, *(combination(predictions, c.split("+")) for c in combinations)],
+                                ignore_index=True)
     rows = target_rows(predictions)
     lines = ["# Issue #9 targets on the backtest", "",
              f"`python benchmarks/targets.py` on `{predictions_path(backtest_dir)}` (rolling origin "
@@ -128,6 +158,9 @@ def report(backtest_dir: Path, with_mask_effect: bool, mask_effect_csv: Path | N
              "The champion is chosen on the same folds it is scored on (optimistic); the nested champion is "
              "chosen for each fold from the earlier folds only (the honest number).", "",
              *([note, ""] if note else []),
+             *([f"Combinations (equal-weight averages of out-of-sample predictions, not a trained model): "
+                f"{', '.join(combinations)}; they compete in the champion and nested-champion choice.", ""]
+               if combinations else []),
              "| model | role | skill vs base rate (>= 0.30) | skill vs pairing-aware (>= 0.20) | "
              "skill, rows without pairings | recall top 25 (>= 0.75) |", "|---|---|---|---|---|---|"]
     for _, r in rows.iterrows():
@@ -139,7 +172,7 @@ def report(backtest_dir: Path, with_mask_effect: bool, mask_effect_csv: Path | N
             return f"{_fmt(v)}{ci}{mark}"
         lines.append(f"| {r['model']} | {r['role']} | {cell('brier_skill')} | {cell('brier_skill_pair')} | "
                      f"{_fmt(r['brier_skill_nopair'])} | {cell('recall_top25')} |")
-    n_pair = predictions[(predictions["model"] == "base_rate") & (predictions["money_mode"] == "preprimary")]
+    n_pair = published[(published["model"] == "base_rate") & (predictions["money_mode"] == "preprimary")]
     if "pairing" in n_pair.columns:
         pairing = n_pair["pairing"].astype("boolean").fillna(False).astype(bool)
         lines += ["", f"{int((pairing & (n_pair['y'] == 1)).sum())} of {int((n_pair['y'] == 1).sum())} defeats are "
@@ -170,10 +203,13 @@ def main(argv=None) -> int:
     parser.add_argument("--mask-effect-csv", default=None,
                         help="with --mask-effect: save its table here; without: read a saved one")
     parser.add_argument("--note", default="", help="a paragraph to print under the heading (which run this is)")
+    parser.add_argument("--combination", action="append", default=[], metavar="A+B",
+                        help="also score the equal-weight average of these models (repeatable)")
     parser.add_argument("--out", default=None, help="write the Markdown here (e.g. reports/targets.md)")
     args = parser.parse_args(argv)
     text = report(Path(args.backtest), args.mask_effect,
-                  Path(args.mask_effect_csv) if args.mask_effect_csv else None, args.note)
+                  Path(args.mask_effect_csv) if args.mask_effect_csv else None, args.note,
+                  tuple(args.combination))
     print(text)
     if args.out:
         Path(args.out).write_text(text)
