@@ -172,7 +172,7 @@ def report(backtest_dir: Path, with_mask_effect: bool, mask_effect_csv: Path | N
             return f"{_fmt(v)}{ci}{mark}"
         lines.append(f"| {r['model']} | {r['role']} | {cell('brier_skill')} | {cell('brier_skill_pair')} | "
                      f"{_fmt(r['brier_skill_nopair'])} | {cell('recall_top25')} |")
-    n_pair = published[(published["model"] == "base_rate") & (predictions["money_mode"] == "preprimary")]
+    n_pair = published[(published["model"] == "base_rate") & (published["money_mode"] == "preprimary")]
     if "pairing" in n_pair.columns:
         pairing = n_pair["pairing"].astype("boolean").fillna(False).astype(bool)
         lines += ["", f"{int((pairing & (n_pair['y'] == 1)).sum())} of {int((n_pair['y'] == 1).sum())} defeats are "
