@@ -61,6 +61,18 @@ _OFFICE = re.compile(r"^House ([A-Z]{2})-(\d{2})$")
 _PARTY = {"DEM": "D", "REP": "R"}
 
 
+def _support_against(inc: pd.DataFrame, chal: pd.DataFrame, chal_for: tuple[str, ...]):
+    """(support, against, last date) of one row from the money dated by its as-of date: money for the
+    incumbent or against a same-race challenger supports; money against the incumbent, or of a kind in
+    ``chal_for`` for a challenger, opposes.  Net refunds never go below 0; no money -> NaT."""
+    s = (inc.loc[inc["kind"].isin(["for", "contribution"]), "amount"].sum()
+         + chal.loc[chal["kind"] == "against", "amount"].sum())
+    a = inc.loc[inc["kind"] == "against", "amount"].sum() + chal.loc[chal["kind"].isin(chal_for), "amount"].sum()
+    used = pd.concat([inc, chal])
+    last = used["date"].max().to_datetime64() if len(used) else np.datetime64("NaT")
+    return max(s, 0.0), max(a, 0.0), last
+
+
 def pro_israel_events(raw: Path) -> pd.DataFrame:
     """Primary/runoff money of the pro-Israel bloc (``EVENT_COLUMNS``), House candidates only."""
     return _pac_events(raw, BLOC)
@@ -136,13 +148,7 @@ def aggregate_pro_israel(events: pd.DataFrame, rows: pd.DataFrame, as_of) -> pd.
         inc = g[g["candidate_id"] == fec] if isinstance(fec, str) else g.iloc[0:0]
         chal = g[(g["state"] == st) & (g["district"] == int(d)) & (g["party"] == party)
                  & (g["candidate_id"] != fec)]
-        a = inc.loc[inc["kind"] == "against", "amount"].sum() + chal.loc[chal["kind"] == "for", "amount"].sum()
-        s = (inc.loc[inc["kind"].isin(["for", "contribution"]), "amount"].sum()
-             + chal.loc[chal["kind"] == "against", "amount"].sum())
-        against[i], support[i] = max(a, 0.0), max(s, 0.0)
-        used = pd.concat([inc, chal])
-        if len(used):
-            last[i] = used["date"].max().to_datetime64()
+        support[i], against[i], last[i] = _support_against(inc, chal, chal_for=("for",))
     out = pd.DataFrame({"pi_fec_against_inc": against, "pi_fec_for_inc": support, "pi_fec_last_date": last},
                        index=rows.index)
     out["pi_fec_last_date"] = out["pi_fec_last_date"].astype("datetime64[ns]")
@@ -237,14 +243,7 @@ def aggregate_jstreet(events: pd.DataFrame, rows: pd.DataFrame, as_of) -> pd.Dat
         same = same[(same["date"] <= w) & (same["candidate_id"] != fec)]
         others = race_ids.get(key, set())
         chal = same[(same["ici"] != "I") | same["candidate_id"].isin(list(others))]
-        s = (inc.loc[inc["kind"].isin(["for", "contribution"]), "amount"].sum()
-             + chal.loc[chal["kind"] == "against", "amount"].sum())
-        a = (inc.loc[inc["kind"] == "against", "amount"].sum()
-             + chal.loc[chal["kind"].isin(["for", "contribution"]), "amount"].sum())
-        support[i], against[i] = max(s, 0.0), max(a, 0.0)
-        used = pd.concat([inc, chal])
-        if len(used):
-            last[i] = used["date"].max().to_datetime64()
+        support[i], against[i], last[i] = _support_against(inc, chal, chal_for=("for", "contribution"))
     out = pd.DataFrame({"js_fec_for_inc": support, "js_fec_against_inc": against, "js_fec_last_date": last},
                        index=rows.index)
     out["js_fec_last_date"] = out["js_fec_last_date"].astype("datetime64[ns]")
