@@ -30,16 +30,12 @@ import pandas as pd
 
 from features.errors import InputError
 from features.names import names_match
+from features.table import to_boolean
 
 COLUMNS = ["prev_chal_share", "prev_contested", "prev_top_challenger", "district_switch", "prev_district",
            "prev_primary_date"]
 REMATCH_COLUMNS = ["rematch", "rematch_name"]
 MATCH_MIN = 0.85        # as features.challenger_quality
-
-
-def _bool(s: pd.Series) -> pd.Series:
-    return s.map(lambda v: {"true": True, "false": False}.get(str(v).strip().lower(), v)
-                 if isinstance(v, str) else v).astype("boolean")
 
 
 def previous_rows(table: pd.DataFrame) -> pd.DataFrame:
@@ -64,7 +60,7 @@ def challenger_history(table: pd.DataFrame) -> pd.DataFrame:
 
     p = previous_rows(table)
     has_prev = p["p_state"].notna()
-    contested = _bool(p["p_contested"])
+    contested = to_boolean(p["p_contested"])
     share = pd.to_numeric(p["p_top_challenger_share"], errors="coerce").astype(float)
     tc_party = p["p_top_challenger_party"].astype("string")
     all_party = pd.Series([bool(has and (top_two_rule(s, int(c) - 2) or louisiana_jungle(s, int(c) - 2)))

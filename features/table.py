@@ -33,7 +33,7 @@ def normalize_types(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     for col in BOOL_COLUMNS:
         if col in df.columns:
-            df[col] = _to_boolean(df[col])
+            df[col] = to_boolean(df[col])
     for col in DATE_COLUMNS:
         if col in df.columns:
             df[col] = pd.to_datetime(df[col]).astype("datetime64[ns]")
@@ -49,7 +49,8 @@ def normalize_types(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _to_boolean(s: pd.Series) -> pd.Series:
+def to_boolean(s: pd.Series) -> pd.Series:
+    """Text true/false (or 1/0) as pandas nullable booleans; other values as they are."""
     if s.dtype == "boolean":
         return s
     mapped = s.map(lambda v: {"true": True, "false": False, "1": True, "0": False}.get(str(v).strip().lower(), v)
