@@ -17,6 +17,8 @@ def train_model(table, spec: dict, money: str = "preprimary", events_dir=None):
     view = view[view["lost"].notna()]
     assert_as_of(view, source_columns(ALL_GROUPS))
     model = factory(spec)()
+    if spec.get("name") and spec["name"] != model.name:
+        model.name = spec["name"]       # a config of its own (ensemble_bayes): snapshots and the site say so
     t0 = time.perf_counter()
     model.fit(view)
     return model, view, time.perf_counter() - t0

@@ -67,7 +67,10 @@ def run(args) -> int:
     header = {"config": config["path"], "data manifest sha256": tracking.data_manifest_hash() or "missing",
               "rows scored per money mode": int(result.predictions.groupby(["model", "money_mode"]).size().max()),
               "wall time of the whole backtest (s)": round(elapsed)}
-    files = scoreboard.write_scoreboard(result.predictions, result.timings, out, header=header)
+    ensembles = {s["name"]: list((s.get("kwargs") or {}).get("members") or ("logit", "boosted"))
+                 for s in specs if s["model"] == "ensemble"}
+    files = scoreboard.write_scoreboard(result.predictions, result.timings, out, header=header,
+                                        ensembles=ensembles)
     board = scoreboard.scoreboard(result.predictions, result.timings)
     pooled = board[board["cycle"] == scoreboard.POOLED]
     print(pooled[["model", "money_mode", "n", "n_lost", "brier", "brier_skill", "auc", "recall_top10",

@@ -54,9 +54,11 @@ def run_train(args) -> int:
         coef = getattr(model, "coef_table_", None)
         if coef is not None:
             tracking.log_frame(coef, "coef_table.csv")
-        if getattr(model, "idata_", None) is not None:
-            from forecasting.bayes_diagnostics import log_bayes_fit
-            log_bayes_fit(model)
+        # a Bayesian model, or the Bayesian members of an ensemble: their convergence record
+        for member in [model, *getattr(model, "members_", [])]:
+            if getattr(member, "idata_", None) is not None:
+                from forecasting.bayes_diagnostics import log_bayes_fit
+                log_bayes_fit(member)
         uri = tracking.log_model(model)
         run_id = run.info.run_id
     print(f"trained {spec['name']} on {len(view)} rows ({seconds:.1f} s); mlflow run {run_id}; model {uri}")

@@ -70,6 +70,13 @@ class EnsembleModel(PrimaryModel):
         if len(w) != len(names) or (w < 0).any() or w.sum() == 0:
             raise ValueError(f"weights {self.weights} do not match members {names}")
         self.weights_ = w / w.sum()
+        # the fit diagnostics of members that record them (the Bayesian member's R-hat, ESS,
+        # divergences), so a backtest or a training run records them for the ensemble too
+        diag = {n: m.fit_diagnostics_ for n, m in zip(names, members) if getattr(m, "fit_diagnostics_", None)}
+        if len(diag) == 1:
+            self.fit_diagnostics_ = dict(next(iter(diag.values())))
+        elif diag:
+            self.fit_diagnostics_ = {f"{n}_{k}": v for n, d in diag.items() for k, v in d.items()}
 
     def _predict_parts(self, table: pd.DataFrame) -> dict[str, np.ndarray]:
         parts = [m._predict_parts(table) for m in self.members_]

@@ -211,3 +211,45 @@ def test_full_fit_converges():
     assert diag["divergences"] <= 5, diag
     assert diag["min_ess_bulk"] > 200, diag
     assert model.train_cycles_ == list(range(2002, 2026, 2))
+
+
+def test_an_ensemble_with_a_bayesian_member_reuses_it_and_keeps_its_record(fitted, predicted, slice_, tmp_path):
+    """``experiments/ensemble_bayes.yaml``'s shape, with tiny draws: the Bayesian member fitted in the
+    same fold is reused (not sampled again), its convergence record becomes the ensemble's, and the
+    ensemble's P(contested) is the members' mean; the pickled ensemble predicts the same numbers."""
+    from forecasting.models.ensemble import EnsembleModel
+    from forecasting.models.registry import make_model
+
+    train, test = slice_
+    logit = make_model("logit").fit(train)
+    ens = EnsembleModel(members=["logit", "bayes"],
+                        member_kwargs={"bayes": {"sampler_config": TINY, "features": SMALL_FEATURES,
+                                                  "random_seed": None}})
+    ens.fit_reusing(train, [logit, fitted])
+    assert ens.members_[1] is fitted and ens.members_[0] is logit
+    assert ens.fit_diagnostics_ == fitted.fit_diagnostics_ and ens.fit_diagnostics_["n_draws_total"] == 50
+    hidden = test.copy()
+    hidden["field_known"] = pd.array([False] * len(hidden), dtype="boolean")
+    got = ens.predict(hidden)["p_contested"].to_numpy()
+    want = (logit.predict(hidden)["p_contested"].to_numpy() + fitted.predict(hidden)["p_contested"].to_numpy()) / 2
+    np.testing.assert_allclose(got, want)
+    out = ens.predict(test)
+    assert not np.allclose(out["p_loss"], predicted["p_loss"])         # not just the Bayesian member
+    loaded = EnsembleModel.load(ens.save(tmp_path / "ensemble.pkl"))
+    pd.testing.assert_frame_equal(loaded.predict(test), out)
+
+
+def test_training_names_the_model_after_its_config(slice_, monkeypatch):
+    """A config of its own (ensemble_bayes) shows in the snapshot's ``model`` column, not the class's
+    registry name."""
+    from forecasting import training
+    from forecasting.scoring import model_identity
+
+    train, _ = slice_
+    monkeypatch.setattr("forecasting.backtest.backtest_view", lambda table, money, events_dir=None: table)
+    spec = {"name": "logit_wide", "model": "logit", "kwargs": {"prior_scale": 3.0}, "sample_kwargs": {},
+            "random_seed": 1}
+    model, _, _ = training.train_model(train, spec)
+    assert model_identity(model)[0] == "logit_wide"
+    plain, _, _ = training.train_model(train, {**spec, "name": "logit"})
+    assert model_identity(plain)[0] == "logit" and "name" not in plain.__dict__

@@ -22,9 +22,27 @@ def test_committed_configs_load(path):
 def test_comparison_lists_every_model_and_money_mode():
     config = load_config(EXPERIMENTS_DIR / "comparison.yaml")
     assert config["kind"] == "comparison"
-    assert [m["name"] for m in config["models"]] == ["base_rate", "logit", "boosted", "bayes", "ensemble"]
+    assert [m["name"] for m in config["models"]] == ["base_rate", "logit", "boosted", "bayes", "ensemble",
+                                                     "ensemble_bayes"]
     assert config["backtest"]["money_modes"] == ["preprimary", "yearend", "none"]
     assert config["backtest"]["cycles"][0] == 2008 and config["backtest"]["cycles"][-1] == 2024
+
+
+def test_ensemble_members_are_configured_as_their_own_configs():
+    """A backtest fold fits each model once: an ensemble reuses a member only when the member's
+    parameters equal those of the model of the same name in the comparison (else the Bayesian member
+    would be sampled twice per fold, silently)."""
+    from forecasting.experiment_config import factory
+
+    config = load_config(EXPERIMENTS_DIR / "comparison.yaml")
+    fresh = {spec["name"]: factory(spec)() for spec in config["models"]}
+    ensembles = [spec for spec in config["models"] if spec["model"] == "ensemble"]
+    assert {spec["name"] for spec in ensembles} == {"ensemble", "ensemble_bayes"}
+    for spec in ensembles:
+        members = fresh[spec["name"]]._unfitted_members()
+        assert [type(m).__name__ for m in members] == [type(fresh[n]).__name__ for n in spec["kwargs"]["members"]]
+        for name, member in zip(spec["kwargs"]["members"], members):
+            assert member.get_params() == fresh[name].get_params(), (spec["name"], name)
 
 
 def test_model_config_builds_its_model():

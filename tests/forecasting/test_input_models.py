@@ -121,7 +121,7 @@ def test_the_champion_settings_are_validated(tmp_path):
     from forecasting.commands.run_all import champion_settings
 
     real = champion_settings(EXPERIMENTS_DIR / "champion.yaml")
-    assert real["config"] == "experiments/ensemble.yaml" and real["cycle"] == 2026
+    assert real["config"] == "experiments/ensemble_bayes.yaml" and real["cycle"] == 2026
     path, _ = _config(tmp_path, "champion.yaml", 'as_of: "2025-12-31"', 'as_of: "2025-02-30"')
     with pytest.raises(InputError, match="not a date") as err:
         champion_settings(path)
