@@ -21,21 +21,44 @@ checks it (``features.columns.DATED_GROUPS['challenger_history']``).
 ``rematch`` (the previous top challenger is in this cycle's field: Wynn-Edwards MD-4 2006/2008) reads
 the field, so it is known only from the filing deadline on: it lives in the ``challenger_quality``
 group of ``features.columns``, dated by ``chal_quality_date`` and blanked by ``features.asof`` before
-the field is known, like the other field-derived evidence.
+the field is known, like the other field-derived evidence.  The analyst watchlist sets it too, for an
+announced challenger the field file lacks (``forecasting.watchlist.apply_watchlist``).
+
+Who counts as the same person (:func:`same_challenger`, one rule for the build and the watchlist):
+
+1. FEC candidate ids decide when both sides have one (a House candidate keeps the id from cycle to
+   cycle): equal ids are the same person, different ids are not, whatever the names say;
+2. otherwise the names, as the sources hold them: ``features.names.names_match`` >= ``MATCH_MIN``
+   (case, accents, mojibake, punctuation, "Last, First" vs "First Last", suffixes and middle names
+   ignored, initials and nicknames allowed: "Thomas E. Davis" = "Thomas Eugene Davis", "Hamp
+   Redmond" = "Hampton Redmond"), vetoed when both names carry a generational suffix and the two
+   differ ("John Smith Jr." is not "John Smith Sr.") or both carry middle names and no middle
+   initial agrees ("Thomas E. Davis" is not "Thomas R. Davis");
+3. a previous cell naming several challengers ("Jamil Ahmad / Courtney Casgraux": shares not found,
+   the top one unknown) names no top challenger, so it matches nobody.
 """
 from __future__ import annotations
+
+import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
 
 from features.errors import InputError
-from features.names import names_match
+from features.names import names_match, parse_name
 from features.table import to_boolean
 
 COLUMNS = ["prev_chal_share", "prev_contested", "prev_top_challenger", "district_switch", "prev_district",
            "prev_primary_date"]
 REMATCH_COLUMNS = ["rematch", "rematch_name"]
 MATCH_MIN = 0.85        # as features.challenger_quality
+#: generational suffixes: two names with different ones are different people (father and son)
+GENERATIONS = {"jr": "jr", "sr": "sr", "ii": "ii", "2nd": "ii", "iii": "iii", "3rd": "iii", "iv": "iv"}
+#: a House candidate's FEC id (``H``, the cycle digit, the state, five digits)
+FEC_HOUSE_ID = re.compile(r"^H[0-9][A-Z]{2}[0-9]{5}$")
+#: a cell naming several people: "Jamil Ahmad / Courtney Casgraux" (a slash beside a space)
+SEVERAL = re.compile(r"\s/|/\s")
 
 
 def previous_rows(table: pd.DataFrame) -> pd.DataFrame:
@@ -99,8 +122,53 @@ def rematch(table: pd.DataFrame, field: pd.Series) -> pd.DataFrame:
             flags.append(np.nan)
             names.append(None)
             continue
-        hit = [n for n in (field.get(i) or []) if isinstance(prev, str) and names_match(n, prev) >= MATCH_MIN]
+        hit = [n for n in (field.get(i) or []) if same_challenger(n, prev)]
         flags.append(1.0 if hit else 0.0)
         names.append(hit[0] if hit else None)
     return pd.DataFrame({"rematch": pd.Series(flags, index=table.index, dtype=float),
                          "rematch_name": pd.Series(names, index=table.index, dtype=object)})
+
+
+def _fec_house_id(value) -> str | None:
+    text = value.strip().upper() if isinstance(value, str) else ""
+    return text if FEC_HOUSE_ID.match(text) else None
+
+
+def generation(name) -> str | None:
+    """The generational suffix of a name ('Jr.', 'III', ...) normalised ('jr', 'iii'), else None."""
+    if not isinstance(name, str):
+        return None
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+    found = {GENERATIONS[t] for t in re.split(r"[^a-z0-9]+", text.lower()) if t in GENERATIONS}
+    return found.pop() if len(found) == 1 else None
+
+
+def _middle_initials(name: str, other: str) -> set[str]:
+    """Initials of a name's middle names, leaving out words of either surname (the parser reads
+    'Mariannette Miller-Meeks' as middle 'miller', surname 'meeks')."""
+    p, q = parse_name(name), parse_name(other)
+    surname = set(p.last_parts) | set(q.last_parts)
+    return {m[0] for m in p.middles if m and m not in surname}
+
+
+def same_challenger(name, prev, fec_id=None, prev_fec_id=None) -> bool:
+    """Is ``name`` (a challenger of this cycle) the previous primary's top challenger ``prev``?
+
+    The rule of the module docstring: FEC ids decide when both are well-formed House ids; else the
+    names (``names_match`` >= ``MATCH_MIN``, vetoed by conflicting generational suffixes or middle
+    initials); a previous cell naming several people ("A / B") matches nobody.
+    """
+    ids = _fec_house_id(fec_id), _fec_house_id(prev_fec_id)
+    if ids[0] and ids[1]:
+        return ids[0] == ids[1]
+    if not isinstance(name, str) or not isinstance(prev, str) or not name.strip() or not prev.strip():
+        return False
+    if SEVERAL.search(prev) or SEVERAL.search(name):
+        return False
+    if names_match(name, prev) < MATCH_MIN:
+        return False
+    ga, gb = generation(name), generation(prev)
+    if ga and gb and ga != gb:
+        return False
+    ma, mb = _middle_initials(name, prev), _middle_initials(prev, name)
+    return not (ma and mb and not ma & mb)

@@ -45,6 +45,14 @@ DRIVERS: dict[str, list[str]] = {
     "incumbent's age": ["incumbent_age"],
     "incumbent's tenure": ["tenure_years", "tenure_terms"],
     "last primary's share": ["last_primary_share"],
+    # the previous primary (features.challenger_history): its top challenger is running again (known
+    # from the filing deadline, or from the watchlist once the field is); set to "no rematch" the
+    # rematch's share term goes too
+    "rematch of the last primary": ["rematch"],
+    # the returning challenger's previous share (in the defaults through the rematch only) and,
+    # for models reading the challenger history, whether the last primary was contested
+    "last primary's top challenger": ["prev_chal_share", "prev_contested"],
+    "new district since the last primary": ["district_switch"],
     "won the seat by beating an incumbent": ["beat_incumbent_in_primary"],
     "new district lines": ["new_lines"],
     "primary system": ["primary_system"],
@@ -52,9 +60,10 @@ DRIVERS: dict[str, list[str]] = {
 
 
 #: drivers whose reference is "none": no endorsement, no outside money (most races have none, but
-#: the curated sources cover few races, so a median over covered rows would not say so)
+#: the curated sources cover few races, so a median over covered rows would not say so), no rematch
 ZERO_REFERENCE = ("insurgent endorsements of the challenger", "Trump against the incumbent",
-                  "endorsements for the incumbent", "pro-Israel groups for the challenger", "outside spending")
+                  "endorsements for the incumbent", "pro-Israel groups for the challenger", "outside spending",
+                  "rematch of the last primary")
 
 
 def reference_values(frame: pd.DataFrame, columns: list[str], zero: bool = False) -> dict:

@@ -2,7 +2,8 @@
 
 A watchlist (``data/watchlist/<cycle>.yaml``) lists races with dated, sourced events:
 
-- ``challengers``: a same-party challenger known to be running (name, date known by, source);
+- ``challengers``: a same-party challenger known to be running (name, date known by, source;
+  optionally ``experience`` and the FEC candidate id ``fec_id``);
 - ``endorsements``: an endorser of a known class backing the incumbent or the challenger;
 - ``outside_spending``: an outside-spending figure (dollars) for or against a side, by spender class.
 
@@ -14,7 +15,15 @@ keys are refused, never ignored), a value of the wrong type, a negative or non-n
 impossible date, a missing source, an unknown endorser or spender class; a race listed twice, a
 duplicate YAML key and bytes that are not UTF-8 are refused too (``forecasting.validation``).
 ``apply_watchlist`` applies the events dated on or before each row's ``as_of`` to an as-of view
-(``features.asof.as_of_view``); later events are ignored, so the as-of rule holds.
+(``features.asof.as_of_view``); later events are ignored, so the as-of rule holds.  What a listed
+challenger says about the field (contested, experience, a rematch of the member's previous primary)
+counts only once the field is known (the filing deadline has passed), as for the table's own field.
+
+A rematch: a listed challenger who is the member's previous top primary challenger
+(``prev_top_challenger``; the same person by ``features.challenger_history.same_challenger``: FEC
+ids when both sides have one, else the names with case, accents, suffixes and middle names
+normalised) sets ``rematch`` (and ``rematch_name``) on the row.  A member without a previous primary
+as a member keeps ``rematch`` missing; the watchlist adds a rematch, never removes the field's.
 
 Dates may be ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``.  A partial date is taken as the *end* of its
 period (``2025`` -> 2025-12-31), so an event is never used before it was surely known.
@@ -33,6 +42,7 @@ import pandas as pd
 from pydantic import BeforeValidator, Field, field_validator
 
 from features import endorsements as _endorsements
+from features.challenger_history import FEC_HOUSE_ID, same_challenger
 from features import outside_spending as _outside
 from features.columns import GROUPS
 from features.constants import PARTIES, STATES
@@ -81,6 +91,7 @@ class Event:
     amount: float = 0.0
     candidate: str = ""
     note: str = ""
+    fec_id: str = ""               # a challenger's FEC candidate id, when the watchlist gives it
 
 
 @dataclass
@@ -177,7 +188,15 @@ def _district(value) -> int:
     return number
 
 
+def _fec_id(value):
+    text = value.strip().upper() if isinstance(value, str) else value
+    if not isinstance(text, str) or not FEC_HOUSE_ID.match(text):
+        raise ValueError(f"not a House FEC candidate id: {value!r} (like H6CA34286)")
+    return text
+
+
 Side = Annotated[str, _code(SIDES, "side must be one of " + str(SIDES) + ", got {value!r}")]
+FecId = Annotated[str, BeforeValidator(_fec_id)]
 Note = Annotated[str, none_as(""), BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v)]
 
 
@@ -188,6 +207,7 @@ class ChallengerDoc(StrictModel):
     date: EventDate
     source: HttpSource
     experience: one_of(EXPERIENCE, "experience") | None = None
+    fec_id: FecId | None = None
     note: Note = ""
 
 
@@ -330,7 +350,7 @@ def _race_entry(i: int, race: RaceDoc) -> RaceEntry:
                       race.party, race.incumbent, race.note)
     for c in race.challengers:
         entry.events.append(Event("challenger", parse_event_date(c.date), c.date, c.source, c.name,
-                                  cls=c.experience or "", note=c.note))
+                                  cls=c.experience or "", note=c.note, fec_id=c.fec_id or ""))
     for e in race.endorsements:
         entry.events.append(Event("endorsement", parse_event_date(e.date), e.date, e.source, e.endorser, e.cls,
                                   e.side, candidate=e.candidate, note=e.note))
@@ -393,7 +413,8 @@ def apply_watchlist(view: pd.DataFrame, watchlist: Watchlist, strict: bool = Tru
     """Apply the events dated on or before each row's ``as_of`` to an as-of view.
 
     - challengers are added to the ``watchlist_challengers`` column (shown with the race); once the
-      row's field is known (``field_known``) a listed challenger makes the row contested;
+      row's field is known (``field_known``) a listed challenger makes the row contested, carries its
+      ``experience``, and sets ``rematch`` if it is the member's previous top challenger (module docstring);
     - endorsements set their class's columns (flags, never double-counted) and ``end_last_date``;
     - outside spending: per (spender, direction) the latest figure counts (figures are running
       totals, not increments); it is added to ``os_<direction>`` and the class columns, and
@@ -439,6 +460,7 @@ def _apply_row(out: pd.DataFrame, idx, events: list[Event]) -> None:
             if ev.kind == "challenger" and ev.cls in EXPERIENCE:
                 out.at[idx, EXPERIENCE[ev.cls]] = 1.0
                 _later_date(out, idx, "chal_quality_date", ev.date)
+        _apply_rematch(out, idx, [ev for ev in events if ev.kind == "challenger"])
 
     endorsements = [ev for ev in events if ev.kind == "endorsement"]
     if endorsements:
@@ -465,6 +487,34 @@ def _apply_row(out: pd.DataFrame, idx, events: list[Event]) -> None:
             _add_amount(out, idx, _SPEND_CLASS_COLUMN[ev.cls], ev.amount)
     if latest:
         _later_date(out, idx, "os_last_date", max(ev.date for ev in latest.values()))
+
+
+def _apply_rematch(out: pd.DataFrame, idx, challengers: list[Event]) -> None:
+    """``rematch`` = 1 where a listed challenger is the previous primary's top challenger (called
+    once the field is known, with the events dated on or before the row's as-of date)."""
+    if "prev_top_challenger" not in out.columns or "prev_primary_date" not in out.columns:
+        return
+    if pd.isna(out.at[idx, "prev_primary_date"]):          # no previous primary as a member
+        return
+    prev = out.at[idx, "prev_top_challenger"]
+    prev_id = out.at[idx, "prev_top_challenger_fec_id"] if "prev_top_challenger_fec_id" in out.columns else None
+    prev_id = prev_id if isinstance(prev_id, str) else None
+    hit = [ev for ev in challengers if same_challenger(ev.name, prev, ev.fec_id or None, prev_id)]
+    if not hit:
+        return
+    if "rematch" not in out.columns:
+        out["rematch"] = np.nan
+    current = out.at[idx, "rematch"]
+    if not pd.isna(current) and float(current) == 1.0:    # the field already has them
+        return
+    first = min(hit, key=lambda ev: ev.date)
+    out["rematch"] = pd.to_numeric(out["rematch"], errors="coerce").astype(float)
+    out.at[idx, "rematch"] = 1.0
+    if "rematch_name" not in out.columns:
+        out["rematch_name"] = None
+    out["rematch_name"] = out["rematch_name"].astype(object)
+    out.at[idx, "rematch_name"] = first.name
+    _later_date(out, idx, "chal_quality_date", first.date)
 
 
 def _mark_covered(out: pd.DataFrame, idx, flag: str, columns: list[str]) -> None:

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from features.asof import AsOfViolation, as_of_view, assert_as_of
-from features.challenger_history import COLUMNS, challenger_history
+from features.challenger_history import COLUMNS, MATCH_MIN, challenger_history, rematch, same_challenger
 from features.matrix import model_frame, source_columns
+from features.names import names_match
 from features.table import load_table
 
 
@@ -110,3 +111,47 @@ def test_backtest_views_pass_the_as_of_rule(table):
     live = as_of_view(table[table["cycle"] == 2026], as_of=pd.Timestamp("2025-12-31"))
     assert_as_of(live, feature_columns=feats)
     assert (pd.to_datetime(live["prev_primary_date"]).dropna() <= pd.Timestamp("2024-12-31")).all()
+
+
+@pytest.mark.parametrize("name,prev,expected", [
+    ("Hampton Redmond", "Hamp Redmond", True),              # SC-2 2026: FEC field vs 2024 results
+    ("Thomas Eugene Davis", "Thomas E. Davis", True),       # TN-4 2026
+    ("David Alfred Pautsch", "David Pautsch", True),        # IA-1 2026
+    ("PAUTSCH, DAVID ALFRED", "David Pautsch", True),       # the FEC's "LAST, FIRST MIDDLE"
+    ("Donna F. Edwards", "Donna Edwards", True),            # MD-4 2008
+    ("GONZALES TORRES, ANGELA", "Angela Gonzáles-Torres", True),
+    ("John Smith Jr.", "John Smith", True),                 # one side without the suffix
+    ("John Smith Jr.", "John Smith Sr.", False),            # father and son
+    ("John Smith II", "John Smith III", False),
+    ("Thomas R. Davis", "Thomas E. Davis", False),          # middle initials disagree
+    ("Daniel Pautsch", "David Pautsch", False),
+    ("Courtney Casgraux", "Jamil Ahmad / Courtney Casgraux", False),   # OR-1 2024: top one unknown
+    ("Marie Newman", None, False),
+])
+def test_same_challenger_rule(name, prev, expected):
+    assert same_challenger(name, prev) is expected
+
+
+def test_the_several_names_cell_would_match_on_names_alone():
+    # why the rule refuses "A / B": the name score alone would call Casgraux the 2024 top challenger
+    assert names_match("Courtney Casgraux", "Jamil Ahmad / Courtney Casgraux") >= MATCH_MIN
+
+
+def test_fec_ids_decide_when_both_sides_have_one():
+    assert same_challenger("Tommy Davis", "DAVIS, THOMAS E", "H4TN04247", "H4TN04247")
+    assert not same_challenger("Thomas E. Davis", "Thomas E. Davis", "H4TN04247", "H6TN04999")
+    assert same_challenger("Thomas E. Davis", "Thomas Eugene Davis", "H4TN04247", None)   # names then
+    assert same_challenger("Thomas E. Davis", "Thomas Eugene Davis", "not-an-id", "H4TN04247")
+
+
+def test_2026_rematch_is_the_rule_applied_to_the_live_field(table):
+    from pathlib import Path
+
+    from features.challenger_quality import field_names
+
+    live = table[table["cycle"] == 2026]
+    field = field_names(Path("/nonexistent"), live)     # the live field is on the rows (FEC registrations)
+    again = rematch(live, field)
+    pd.testing.assert_series_equal(again["rematch"], live["rematch"].astype(float), check_names=False)
+    assert set(live.loc[again["rematch"] == 1.0, "state"] + "-" + live.loc[again["rematch"] == 1.0,
+               "district"].astype(str)) == {"IA-1", "SC-2", "TN-4"}
