@@ -42,8 +42,8 @@ import pandas as pd
 from pydantic import BeforeValidator, Field, field_validator
 
 from features import endorsements as _endorsements
-from features.challenger_history import FEC_HOUSE_ID, same_challenger
 from features import outside_spending as _outside
+from features.challenger_history import FEC_HOUSE_ID, same_challenger
 from features.columns import GROUPS
 from features.constants import PARTIES, STATES
 from features.errors import InputError
@@ -497,6 +497,8 @@ def _apply_rematch(out: pd.DataFrame, idx, challengers: list[Event]) -> None:
     if pd.isna(out.at[idx, "prev_primary_date"]):          # no previous primary as a member
         return
     prev = out.at[idx, "prev_top_challenger"]
+    # the central table does not carry the previous top challenger's FEC id yet (a table that does,
+    # in ``prev_top_challenger_fec_id``, lets an entry's ``fec_id`` decide); today the names do
     prev_id = out.at[idx, "prev_top_challenger_fec_id"] if "prev_top_challenger_fec_id" in out.columns else None
     prev_id = prev_id if isinstance(prev_id, str) else None
     hit = [ev for ev in challengers if same_challenger(ev.name, prev, ev.fec_id or None, prev_id)]

@@ -247,6 +247,10 @@ def field_status(rec) -> str:
     return f"filing open until {_date(deadline)}"
 
 
+#: drivers whose what-if reads better as its own clause than "If the <driver> were <reference>"
+WHAT_IF_CLAUSES = {"rematch of the last primary": "If the last primary's top challenger were not running again"}
+
+
 def what_if_note(rec: dict, drivers: list[dict]) -> str:
     """Plain sentences on what would change the forecast (numbers from the snapshot, no model call)."""
     p = rec.get("p_loss")
@@ -269,8 +273,8 @@ def what_if_note(rec: dict, drivers: list[dict]) -> str:
         top = drivers[0]
         alt = min(1.0, max(0.0, p - top["delta"]))
         typical = "none, as in most races" if top["driver"] in ZERO_REFERENCE else "typical (the cycle's median)"
-        parts.append(f"If the {top['driver']} were {typical}, the chance of losing would be about "
-                     f"{_pct(alt)} instead of {_pct(p)}.")
+        clause = WHAT_IF_CLAUSES.get(top["driver"], f"If the {top['driver']} were {typical}")
+        parts.append(f"{clause}, the chance of losing would be about {_pct(alt)} instead of {_pct(p)}.")
     return " ".join(parts) or "The forecast rests on the model's baseline for a contested incumbent."
 
 

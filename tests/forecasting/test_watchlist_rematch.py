@@ -223,4 +223,5 @@ def test_the_race_page_explains_the_rematch(tmp_path, ia1, table, toy):
     out = publish(tmp_path / "site", snapshots.read_history(tmp_path / "store"), backtest_dir=tmp_path)
     page = (out / "races" / "IA-01-R.html").read_text()
     assert "rematch of the last primary" in page
+    assert "If the last primary&#39;s top challenger were not running again, the chance of losing" in page
     assert "<script>David" not in page and "&lt;script&gt;David&lt;/script&gt; Pautsch" in page
