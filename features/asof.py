@@ -201,9 +201,11 @@ def _apply_events(view: pd.DataFrame, when: pd.Series, events_dir: Path) -> None
     pi_path = Path(events_dir) / "pro_israel_events.csv"
     if pi_path.exists() and "fec_id" in view.columns:
         from features import pro_israel_money
-        agg = pro_israel_money.aggregate_pro_israel(pro_israel_money.read_events(pi_path), view, when)
-        for col in agg.columns:
-            view[col] = agg[col].to_numpy()
+        pi_events = pro_israel_money.read_events(pi_path)
+        for agg in (pro_israel_money.aggregate_pro_israel(pi_events, view, when),
+                    pro_israel_money.aggregate_norpac(pi_events, view, when)):
+            for col in agg.columns:
+                view[col] = agg[col].to_numpy()
     js_path = Path(events_dir) / "jstreet_events.csv"
     if js_path.exists() and "fec_id" in view.columns:
         from features import pro_israel_money

@@ -127,6 +127,7 @@ def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
     js_events = pro_israel_money.jstreet_events(raw)
     rows = _evidence(raw, rows, as_of, scandal_events)
     rows = rows.join(pro_israel_money.aggregate_pro_israel(pi_events, rows, as_of.reindex(rows.index)))
+    rows = rows.join(pro_israel_money.aggregate_norpac(pi_events, rows, as_of.reindex(rows.index)))
     rows = rows.join(pro_israel_money.aggregate_jstreet(js_events, rows, as_of.reindex(rows.index)))
     # undated 2024 IE totals: leaky (features.columns.LEAKY_GROUPS), blanked in every pre-primary view
     rows = rows.join(ie_2024.aggregate_ie24(ie_2024.ie_pairs(raw), rows))

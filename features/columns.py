@@ -67,8 +67,10 @@ GROUPS: dict[str, list[str]] = {
     # (features.challenger_history; rematch, which reads the field, is in challenger_quality)
     "challenger_history": ["prev_chal_share", "prev_contested", "prev_top_challenger", "district_switch",
                            "prev_district", "prev_primary_date"],
-    # FEC pro-Israel PAC money (UDP IEs, AIPAC PAC / NORPAC contributions), dated (features.pro_israel_money)
+    # FEC pro-Israel PAC money (UDP IEs, AIPAC PAC contributions), dated (features.pro_israel_money)
     "outside_money_fec": ["pi_fec_against_inc", "pi_fec_for_inc", "pi_fec_last_date"],
+    # NORPAC's contributions, their own columns (the bloc's PACs differ by cycle), dated
+    "outside_money_norpac": ["norpac_fec_against_inc", "norpac_fec_for_inc", "norpac_fec_last_date"],
     # J Street PAC money, its own columns (never the pro-Israel bloc's), dated (features.pro_israel_money)
     "outside_money_jstreet": ["js_fec_for_inc", "js_fec_against_inc", "js_fec_last_date"],
     # 2024 FEC independent-expenditure totals (features.ie_2024): undated, general money included -> leaky
@@ -115,6 +117,7 @@ DATED_GROUPS = {
     "misconduct": "misconduct_last_date",
     "challenger_quality": "chal_quality_date",
     "outside_money_fec": "pi_fec_last_date",
+    "outside_money_norpac": "norpac_fec_last_date",
     "outside_money_jstreet": "js_fec_last_date",
     "outside_spending_ie24": "ie24_cvg_end",
     "challenger_history": "prev_primary_date",

@@ -61,6 +61,8 @@ FEATURES: dict[str, list[str]] = {
     "misconduct": ["misconduct_n_2y", "misconduct_serious_4y"],
     "challenger_quality": ["chal_former_member", "chal_state_office"],
     "outside_money_fec": ["log_pi_fec_against_inc", "log_pi_fec_for_inc"],
+    # NORPAC's contributions (own group: counted in the bloc they lowered every model but boosted)
+    "outside_money_norpac": ["log_norpac_fec_against_inc", "log_norpac_fec_for_inc"],
     # J Street PAC money (its own group, never the bloc's): measured, not a default
     "outside_money_jstreet": ["log_js_fec_against_inc", "log_js_fec_for_inc"],
     "curated_coverage": ["os_covered", "end_covered"],
@@ -89,6 +91,7 @@ CURATED_GROUPS = ("outside_spending", "endorsements", "curated_coverage")
 #: the previous challenger's share, the district switch and ideology x party lowered it or the skill
 #: without pairings (reports/ablation_evidence.md, --on-defaults): measured, not defaults
 NON_DEFAULT_GROUPS = ("curated_coverage", "leadership", "prev_general", "misconduct", "outside_money_jstreet",
+                      "outside_money_norpac",
                       "challenger_history", "district_switch", "ideology_party")
 DEFAULT_GROUPS = tuple(g for g in FEATURES if g not in NON_DEFAULT_GROUPS)
 ALL_GROUPS = tuple(FEATURES)
@@ -114,6 +117,7 @@ SOURCE_COLUMNS: dict[str, list[str]] = {
     "misconduct": ["misconduct_n_2y", "misconduct_serious_4y", "misconduct_last_date"],
     "challenger_quality": ["chal_former_member", "chal_state_office", "chal_quality_date", "field_known"],
     "outside_money_fec": ["pi_fec_against_inc", "pi_fec_for_inc", "pi_fec_last_date"],
+    "outside_money_norpac": ["norpac_fec_against_inc", "norpac_fec_for_inc", "norpac_fec_last_date"],
     "outside_money_jstreet": ["js_fec_against_inc", "js_fec_for_inc", "js_fec_last_date"],
     "curated_coverage": ["os_covered", "end_covered"] + GROUPS["outside_spending"] + GROUPS["endorsements"],
     "prev_general": ["prev_general_margin", "prev_general_same_party"],
@@ -322,6 +326,11 @@ def _outside_money_fec(view):
     return {f"log_{c}": _log_money(_num(view, c).fillna(0.0)) for c in ("pi_fec_against_inc", "pi_fec_for_inc")}
 
 
+def _outside_money_norpac(view):
+    # no NORPAC record by the as-of date is $0 (its transactions run 2015-2025)
+    return {f"log_{c}": _log_money(_num(view, c).fillna(0.0)) for c in ("norpac_fec_against_inc", "norpac_fec_for_inc")}
+
+
 def _outside_money_jstreet(view):
     # no J Street record by the as-of date is $0; before 2016 the file does not cover it (missing -> 0 too)
     return {f"log_{c}": _log_money(_num(view, c).fillna(0.0)) for c in ("js_fec_against_inc", "js_fec_for_inc")}
@@ -361,7 +370,8 @@ _BUILDERS = {
     "money": _money, "outside_spending": _outside, "endorsements": _endorsements,
     "curated_coverage": _curated_coverage, "ideology": _ideology,
     "misconduct": _misconduct, "challenger_quality": _challenger_quality,
-    "outside_money_fec": _outside_money_fec, "outside_money_jstreet": _outside_money_jstreet,
+    "outside_money_fec": _outside_money_fec, "outside_money_norpac": _outside_money_norpac,
+    "outside_money_jstreet": _outside_money_jstreet,
     "prev_general": _prev_general,
     "challenger_history": _challenger_history, "district_switch": _district_switch, "rematch": _rematch,
     "ideology_party": _ideology_party,

@@ -12,7 +12,7 @@ import pytest
 
 from features.errors import InputError
 from features.paths import raw_dir
-from features.pro_israel_money import (REASON_AFTER, REASON_COUNTED, REASON_RECIPIENT, REASON_REFUND, SOURCE,
+from features.pro_israel_money import (REASON_AFTER, aggregate_norpac, REASON_COUNTED, REASON_RECIPIENT, REASON_REFUND, SOURCE,
                                        _read_source, aggregate_pro_israel, assign_yearless, pro_israel_events)
 
 RAW = raw_dir()
@@ -93,14 +93,17 @@ def test_engel_2020_as_of(tmp_path, calendar):
     row = pd.DataFrame([dict(cycle=2020, state="NY", district=16, party="D", fec_id="H8NY19058")])
     expect = {"2020-05-14": 0, "2020-05-15": 1_000, "2020-06-17": 10_750, "2020-06-22": 32_125}
     for day, amount in expect.items():
-        out = aggregate_pro_israel(ev, row, T(day))
-        assert out.loc[0, "pi_fec_for_inc"] == amount, day
-        assert out.loc[0, "pi_fec_against_inc"] == 0
-        last = out.loc[0, "pi_fec_last_date"]
+        out = aggregate_norpac(ev, row, T(day))
+        assert out.loc[0, "norpac_fec_for_inc"] == amount, day
+        assert out.loc[0, "norpac_fec_against_inc"] == 0
+        last = out.loc[0, "norpac_fec_last_date"]
         assert (pd.isna(last) if amount == 0 else last <= T(day))
+        # NORPAC's money has its own columns: the bloc's (UDP, AIPAC PAC) never include it
+        bloc = aggregate_pro_israel(ev, row, T(day))
+        assert bloc.loc[0, "pi_fec_for_inc"] == 0 and pd.isna(bloc.loc[0, "pi_fec_last_date"])
     # the Royce row after CA's primary never counts, not even at the year's end
     royce = pd.DataFrame([dict(cycle=2016, state="CA", district=39, party="R", fec_id="H6CA39020")])
-    assert aggregate_pro_israel(ev, royce, T("2016-12-31")).loc[0, "pi_fec_for_inc"] == 0
+    assert aggregate_norpac(ev, royce, T("2016-12-31")).loc[0, "norpac_fec_for_inc"] == 0
 
 
 def test_bad_amount_names_file_row_field(tmp_path, calendar):
