@@ -95,7 +95,7 @@ from scipy import special, stats
 from features.constants import CENSUS_REGION, RUNOFF_STATES, louisiana_jungle, top_two_rule
 from features import constants
 from features.constants import PRESIDENT_PARTY
-from features.matrix import FEATURES, make_preprocessor, model_frame
+from features.matrix import FEATURES, FIELD_GROUPS, make_preprocessor, model_frame
 from forecasting.models import targets
 from forecasting.models.base import QUANTILE_LEVELS, PrimaryModel
 from forecasting.models.pairs import apply_pair_rule
@@ -165,9 +165,10 @@ DEFAULT_FEATURES = [
     "np_extremity", "np_moderate_pct", "chal_former_member", "chal_state_office",
     "log_pi_fec_against_inc", "log_pi_fec_for_inc",
 ]
-#: describe the field: inputs of the share stage only, and never with a missing indicator (in the
-#: training rows "unknown field" only marks a data gap, e.g. the 2024 results)
-FIELD_FEATURES = frozenset(FEATURES["field"]) | {"n_candidates_all"}
+#: describe the field (``features.matrix.FIELD_GROUPS``: the field, challenger quality, the rematch):
+#: inputs of the share stage only, and never with a missing indicator (in the training rows "unknown
+#: field" only marks a data gap, e.g. the 2024 results)
+FIELD_FEATURES = frozenset(c for g in FIELD_GROUPS for c in FEATURES[g]) | {"n_candidates_all"}
 #: a missing indicator whose pattern the cycle explains this well (R^2) is dropped: it would only
 #: duplicate the cycle effects (e.g. no district lean before 2010); the imputed value then stands in
 CYCLE_LEVEL_MISSING_R2 = 0.8

@@ -53,6 +53,24 @@ def test_contest_stage_never_sees_the_field():
     assert not contest_stage_ok("n_candidates") and not contest_stage_ok("incumbent_vs_incumbent")
     assert not contest_stage_ok("log_chal_receipts") and not contest_stage_ok("missingindicator_log_money_ratio")
     assert contest_stage_ok("pres_lean") and contest_stage_ok("missingindicator_last_primary_share")
+    # the rematch family presupposes a contest (features.matrix.FIELD_GROUPS)
+    assert not contest_stage_ok("rematch") and not contest_stage_ok("rematch_share")
+
+
+def test_rematch_is_a_field_feature_without_missing_indicator():
+    """rematch / rematch_share: share stage only, and never a missing indicator (an unknown field in
+    the training rows marks a data gap), like n_candidates."""
+    view = pre_primary_view()
+    view = view[view["lost"].notna() & view["cycle"].isin(TRAIN_CYCLES)]
+    m = BayesHurdleModel(features=SMALL_FEATURES + ["rematch", "rematch_share"])
+    frame = m._design(view)
+    assert frame["rematch"].notna().any() and frame["rematch"].isna().any()
+    from features.matrix import make_preprocessor
+    from forecasting.models.bayes_hurdle import _informative_columns
+    X = make_preprocessor().fit_transform(frame)
+    cols = _informative_columns(X, view["cycle"].to_numpy())
+    assert "rematch" in cols
+    assert not any(c.startswith("missingindicator_rematch") for c in cols)
 
 
 def test_rules_of_real_rows(slice_):
