@@ -164,12 +164,6 @@ DEFAULT_FEATURES = [
     # FEC pro-Israel PAC primary money against / for the incumbent
     "np_extremity", "np_moderate_pct", "chal_former_member", "chal_state_office",
     "log_pi_fec_against_inc", "log_pi_fec_for_inc",
-    # the previous primary's top challenger is back (share stage only: a FIELD_GROUPS column). Pre-primary
-    # backtest 2008-2024 (comparison of logit, boosted, this model and their ensemble): ensemble_bayes
-    # pooled Brier skill 0.2318 -> 0.2339 vs base rate, 0.1209 -> 0.1232 vs pairing-aware, rows without
-    # pairings 0.1403 -> 0.1416, recall top 25 0.667 both; this model alone 0.1785 -> 0.1652 (recall top 25
-    # 0.698 -> 0.714), nested champion 0.219 -> 0.213: differences within the bootstrap intervals
-    "rematch", "rematch_share",
 ]
 #: describe the field (``features.matrix.FIELD_GROUPS``: the field, challenger quality, the rematch):
 #: inputs of the share stage only, and never with a missing indicator (in the training rows "unknown

@@ -173,7 +173,7 @@ def test_same_seed_same_numbers(fitted, predicted, slice_):
 def test_default_features_carry_the_evidence_and_keep_the_challenger_out_of_the_contest_stage():
     """Issue #9 families in the defaults (reports/ablation_bayes.md); P(contested) never sees a challenger."""
     for f in ("np_extremity", "np_moderate_pct", "chal_former_member", "chal_state_office",
-              "log_pi_fec_against_inc", "log_pi_fec_for_inc", "rematch", "rematch_share"):
+              "log_pi_fec_against_inc", "log_pi_fec_for_inc"):
         assert f in DEFAULT_FEATURES, f
     assert not contest_stage_ok("chal_former_member") and not contest_stage_ok("chal_state_office")
     assert contest_stage_ok("np_extremity") and contest_stage_ok("log_pi_fec_against_inc")
