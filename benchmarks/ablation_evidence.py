@@ -56,9 +56,12 @@ FAMILIES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
     # J Street PAC primary money, its own columns (features.pro_israel_money): measured, not a default
     "outside_money_jstreet": (("outside_money_jstreet",), ("log_js_fec_against_inc", "log_js_fec_for_inc"),
                               ("log_js_fec_against_inc", "log_js_fec_for_inc")),
+    # NORPAC's contributions, their own columns (features.pro_israel_money): measured, not a default
+    "outside_money_norpac": (("outside_money_norpac",), ("log_norpac_fec_against_inc", "log_norpac_fec_for_inc"),
+                             ("log_norpac_fec_against_inc", "log_norpac_fec_for_inc")),
 }
 #: families measured alone and on the defaults, outside the "all evidence" combinations
-MEASURED_FAMILIES = ("outside_money_jstreet",)
+MEASURED_FAMILIES = ("outside_money_jstreet", "outside_money_norpac")
 #: the evidence families in the published defaults (features.matrix.DEFAULT_GROUPS, logit EVIDENCE_*)
 DEFAULT_FAMILIES = ("ideology", "challenger_quality", "outside_money_fec")
 
