@@ -80,15 +80,17 @@ def model_identity(model, model_version: str | None = None) -> tuple[str, str]:
 
 
 def model_content_hash(model) -> str:
-    """sha256 of the fitted model's pickled state (its registry name/version attributes left out):
-    the same config fitted on the same data gives the same hash, whichever store registered it."""
+    """sha256 of the fitted model's pickled state (its registry name/version attributes left out, and
+    what ``model.content_state()`` leaves out where a model has one): the same config fitted on the same
+    data gives the same hash, whichever store registered it."""
     import hashlib
     import pickle
 
     cached = getattr(model, "content_hash_", None)
     if cached:
         return cached
-    state = dict(model.__dict__)
+    # a model may say what identifies it (the Bayesian model: its draws, not its sampling time)
+    state = model.content_state() if hasattr(model, "content_state") else dict(model.__dict__)
     for attr in ("model_version_", "version_", "content_hash_"):
         state.pop(attr, None)
     try:

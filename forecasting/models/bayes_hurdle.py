@@ -438,6 +438,24 @@ class BayesHurdleModel(PrimaryModel):
         state.pop("model_", None)
         return state
 
+    def content_state(self) -> dict:
+        """What identifies this fit (``forecasting.scoring.model_content_hash``): the pickled state with
+        the posterior reduced to its draws (not the creation time and sampling time ArviZ records) and
+        the diagnostics without the wall-clock sampling seconds -- so the same config, data and seed give
+        the same identity and a re-run of ``make run`` records nothing new."""
+        state = self.__getstate__()
+        idata = state.pop("idata_", None)
+        if idata is not None:
+            digest = hashlib.sha256()
+            for name in sorted(idata.posterior.data_vars):
+                values = np.ascontiguousarray(idata.posterior[name].values)
+                digest.update(name.encode() + str(values.shape).encode() + values.tobytes())
+            state["idata_"] = digest.hexdigest()
+        if "fit_diagnostics_" in state:
+            state["fit_diagnostics_"] = {k: v for k, v in state["fit_diagnostics_"].items()
+                                         if k != "sampling_seconds"}
+        return state
+
     @classmethod
     def load(cls, path: str | Path, model_config: dict | None = None, sampler_config: dict | None = None,
              features: list[str] | None = None, random_seed: int | None = None) -> "BayesHurdleModel":

@@ -78,6 +78,18 @@ class EnsembleModel(PrimaryModel):
         elif diag:
             self.fit_diagnostics_ = {f"{n}_{k}": v for n, d in diag.items() for k, v in d.items()}
 
+    def content_state(self) -> dict:
+        """What identifies this fit (``forecasting.scoring.model_content_hash``): each member by its own
+        content hash (a Bayesian member's excludes its sampling time), the diagnostics copied from the
+        members left out."""
+        from forecasting.scoring import model_content_hash
+
+        state = dict(self.__dict__)
+        state.pop("fit_diagnostics_", None)
+        if "members_" in state:
+            state["members_"] = [model_content_hash(m) for m in state["members_"]]
+        return state
+
     def _predict_parts(self, table: pd.DataFrame) -> dict[str, np.ndarray]:
         parts = [m._predict_parts(table) for m in self.members_]
         out = {key: sum(w * np.asarray(p[key], dtype=float) for w, p in zip(self.weights_, parts))

@@ -170,6 +170,32 @@ def test_same_seed_same_numbers(fitted, predicted, slice_):
     pd.testing.assert_frame_equal(again.predict(test), predicted)
 
 
+def test_same_fit_same_identity_whatever_the_sampling_time(fitted, slice_):
+    """A snapshot row's id starts with the model's content hash: a refit with the same seed (another
+    wall-clock sampling time, another ArviZ creation stamp) is the same model, so ``make run`` twice
+    records nothing new; a different posterior is another model.  The same holds inside an ensemble."""
+    import copy
+
+    from forecasting.models.ensemble import EnsembleModel
+    from forecasting.models.registry import make_model
+    from forecasting.scoring import model_content_hash
+
+    train, _ = slice_
+    again = BayesHurdleModel(sampler_config=TINY, features=SMALL_FEATURES).fit(train)
+    assert model_content_hash(again) == model_content_hash(fitted)
+    moved = copy.deepcopy(again)
+    moved.__dict__.pop("content_hash_", None)
+    moved.idata_.posterior["share_intercept"].values[0, 0] += 1e-9
+    assert model_content_hash(moved) != model_content_hash(fitted)
+    logit = make_model("logit").fit(train)
+    kw = {"bayes": {"sampler_config": TINY, "features": SMALL_FEATURES, "random_seed": None}}
+    one = EnsembleModel(members=["logit", "bayes"], member_kwargs=kw).fit_reusing(train, [logit, fitted])
+    two = EnsembleModel(members=["logit", "bayes"], member_kwargs=kw).fit_reusing(train, [logit, again])
+    assert model_content_hash(one) == model_content_hash(two)
+    three = EnsembleModel(members=["logit", "bayes"], member_kwargs=kw).fit_reusing(train, [logit, moved])
+    assert model_content_hash(three) != model_content_hash(one)
+
+
 def test_default_features_carry_the_evidence_and_keep_the_challenger_out_of_the_contest_stage():
     """Issue #9 families in the defaults (reports/ablation_bayes.md); P(contested) never sees a challenger."""
     for f in ("np_extremity", "np_moderate_pct", "chal_former_member", "chal_state_office",
