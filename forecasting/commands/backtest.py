@@ -67,7 +67,8 @@ def run(args) -> int:
     header = {"config": config["path"], "data manifest sha256": tracking.data_manifest_hash() or "missing",
               "rows scored per money mode": int(result.predictions.groupby(["model", "money_mode"]).size().max()),
               "wall time of the whole backtest (s)": round(elapsed)}
-    ensembles = {s["name"]: list((s.get("kwargs") or {}).get("members") or ("logit", "boosted"))
+    from forecasting.models.ensemble import EnsembleModel
+    ensembles = {s["name"]: list(s["kwargs"].get("members") or EnsembleModel().members)
                  for s in specs if s["model"] == "ensemble"}
     files = scoreboard.write_scoreboard(result.predictions, result.timings, out, header=header,
                                         ensembles=ensembles)
