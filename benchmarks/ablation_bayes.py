@@ -47,7 +47,10 @@ EVIDENCE = ("np_extremity", "np_moderate_pct", "chal_former_member", "chal_state
             "log_pi_fec_against_inc", "log_pi_fec_for_inc")
 CURRENT = [f for f in bayes_hurdle.DEFAULT_FEATURES if f not in EVIDENCE]
 EVIDENCE_FEATURES = CURRENT + [f for f in EVIDENCE if f not in CURRENT]
-FEATURE_SETS = {"current": CURRENT, "+evidence": EVIDENCE_FEATURES}
+#: the published defaults + Justice Democrats' endorsement of a challenger (share stage only: a ``*chal*``
+#: feature; 2018+, so it can only matter in the 2020-2024 folds)
+DEFAULTS_JD = list(bayes_hurdle.DEFAULT_FEATURES) + ["end_jd_chal"]
+FEATURE_SETS = {"current": CURRENT, "+evidence": EVIDENCE_FEATURES, "defaults+jd": DEFAULTS_JD}
 SAMPLER = {"draws": 1000, "tune": 1000, "chains": 2, "target_accept": 0.85, "sampler": "nutpie"}
 SEED = 20260101
 KEY = ["cycle", "state", "district", "party"]

@@ -75,11 +75,15 @@ NEW_FAMILIES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
     "rematch": (("rematch",), ("rematch", "rematch_share"), ()),
     "ideology_party": (("ideology_party",), ("np_extremity_x_R", "np_moderate_pct_x_R"),
                        ("np_extremity_x_R", "np_moderate_pct_x_R")),
+    # curated endorsements of a challenger (2018+; the boosted member has the whole group already):
+    # Justice Democrats' slate, and any insurgent group's (JD, Our Revolution, Sunrise, WFP, Sanders, AOC)
+    "jd_endorsement": ((), ("end_jd_chal",), ()),
+    "insurgent_endorsement": ((), ("end_insurgent_chal",), ()),
 }
 
 
-#: the previous-primary families in the published defaults (features.matrix, logit EVIDENCE_LOSS)
-DEFAULT_NEW_FAMILIES = ("rematch",)
+#: the previous-primary and endorsement families in the published defaults (features.matrix, logit EVIDENCE_LOSS)
+DEFAULT_NEW_FAMILIES = ("rematch", "jd_endorsement")
 
 
 #: every logit feature of the families, old and new (stripped from the logit defaults for the
@@ -129,7 +133,7 @@ def configurations(families: dict, leave_one_out: bool = True
     measured = [k for k in families if k in MEASURED_FAMILIES]
     if measured:
         defaults = {k: families[k] for k in DEFAULT_FAMILIES if k in families}
-        defaults.update({k: NEW_FAMILIES[k] for k in DEFAULT_NEW_FAMILIES})     # the rematch (2026-12-04)
+        defaults.update({k: NEW_FAMILIES[k] for k in DEFAULT_NEW_FAMILIES})     # the rematch (2026-12-04), JD (2026-12-07)
         out["defaults"] = _combined(base, defaults)
         for name in measured:
             out[f"defaults + {name}"] = _combined(base, {**defaults, name: families[name]})

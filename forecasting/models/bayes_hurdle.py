@@ -164,6 +164,9 @@ DEFAULT_FEATURES = [
     # FEC pro-Israel PAC primary money against / for the incumbent
     "np_extremity", "np_moderate_pct", "chal_former_member", "chal_state_office",
     "log_pi_fec_against_inc", "log_pi_fec_for_inc",
+    # Justice Democrats endorsed a challenger (share stage only, a ``*chal*`` feature; 2018+, so it
+    # is constant and dropped in every fold before 2020): benchmarks/ablation_bayes.py ``defaults+jd``
+    "end_jd_chal",
 ]
 #: describe the field (``features.matrix.FIELD_GROUPS``: the field, challenger quality, the rematch):
 #: inputs of the share stage only, and never with a missing indicator (in the training rows "unknown

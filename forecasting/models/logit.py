@@ -26,9 +26,13 @@ from forecasting.models.pairs import apply_pair_rule
 #: rematch (the previous primary's top challenger is in the field, and their previous share; field:
 #: P(loss | contested) only) raised pooled skill on top of these, 0.218 -> 0.223; the previous
 #: challenger's share alone, the district switch and ideology x party did not (same ablation,
-#: ``--on-defaults``).
+#: ``--on-defaults``).  Justice Democrats' endorsement of a challenger (a complete, dated slate from 2018;
+#: P(loss | contested) only) raised it again, 0.223 -> 0.233 (vs pairing-aware 0.111 -> 0.122, rows without
+#: pairings 0.129 -> 0.145; 2016-2024 only, the 2008-2014 folds never see the flag); any insurgent group's
+#: endorsement (``end_insurgent_chal``) did no better (0.232).
 EVIDENCE_CONTESTED = ("np_extremity", "np_moderate_pct", "log_pi_fec_against_inc", "log_pi_fec_for_inc")
-EVIDENCE_LOSS = EVIDENCE_CONTESTED + ("chal_former_member", "chal_state_office", "rematch", "rematch_share")
+EVIDENCE_LOSS = EVIDENCE_CONTESTED + ("chal_former_member", "chal_state_office", "rematch", "rematch_share",
+                                      "end_jd_chal")
 CONTESTED_FEATURES = (
     "pres_lean", "incumbent_age", "tenure_years", "first_term", "last_primary_share", "party_R", "president_party",
     "midterm", "new_lines", "special_election_member", "sys_top_two", "sys_runoff", "latino_share",
