@@ -11,6 +11,21 @@ Which cycles: UDP and AIPAC PAC exist only from the 2022 cycle, so 0 before 2022
 a gap (NORPAC gave direct contributions 2016-2025).  Only transactions labelled for the cycle's
 primary or runoff (``P{cycle}``, ``R{cycle}``) count; general-election money never does.
 
+Odd-year primary labels (``assign_odd_year``): AIPAC PAC labels the contributions it gives in odd
+years ``P2023`` / ``P2025`` (J Street a handful), primary money for the next even year's cycle.  A
+``P{odd}`` row belongs to the cycle odd + 1 and counts only if dated on or before that cycle's
+primary in its state (the calendar ``assign_yearless`` uses; a later row would be ambiguous: none
+is in the file), except where the candidate's district had a House special election in that odd
+year (``odd_year_specials``: a winner sworn in that year, or a special race of 538's races.csv), whose
+primary the label may mean: AIPAC PAC's P2025 money to Patronis (FL-1), Fine (FL-6) and Van Epps
+(TN-7), J Street's to Grijalva (AZ-7) and Walkinshaw (VA-11) is not moved (no P2023 row goes to a
+2023 special's district: VA-4, RI-1, UT-2).  A negative ``P{odd}`` row counts only as the reversal
+of a counted row (one refund per row); AIPAC PAC's 293 rows of -$500 dated 2023-10-16 and most of
+its -$6 rows of November 2025 reverse items that are not in the file (earmarked money, not in pas2)
+and are not counted.  Counted: AIPAC PAC P2023 308 rows, $271,820 (cycle 2024); P2025 288 rows,
+$149,489 (cycle 2026); J Street P2023 1 row, $1,000 (Huffman, 2024).  Each row stays dated by its
+own date, so money given in June 2023 enters a 2024 forecast as of any later date.
+
 NORPAC's rows are labelled ``P`` without a year (every one of them, even those dated in October of
 an election year), so the label says nothing about which election the money was for, and the cycle
 is assigned from the transaction date (``assign_yearless``): a row dated on or before the primary
@@ -19,7 +34,7 @@ cycle's primary money.  A row dated after that primary (to the end of the year) 
 not counted.  Checked on J Street's fully labelled House 24K rows: 98.5% of those the rule counts
 are labelled the primary of that very cycle, 98.1% of those dated after the primary ``G`` (AIPAC
 PAC's labels are no reference: it gives ``G`` money before primaries and labels odd years
-``P2023``/``P2025``).  Also not counted: rows to a committee that is not the candidate's own (a
+``P2023``/``P2025``: those are assigned by ``assign_odd_year``).  Also not counted: rows to a committee that is not the candidate's own (a
 Senate committee, or another candidate's: NORPAC's rows to "KAINE FOR VIRGINIA" under Gottheimer's
 id, "TEAM FINE" under Estes'), rows without a House office to place them, and a refund of a row
 that is not counted (or is not in the file: Schneider's -$1,000 of 2021-01-20).
@@ -27,7 +42,7 @@ that is not counted (or is not in the file: Schneider's -$1,000 of 2021-01-20).
 The as-of rule: each transaction is dated (its transaction date, else its filing image's date);
 only those dated on or before the as-of date count, so the 2024 UDP money against Bowman (NY-16) and
 Bush (MO-1) enters a pre-primary forecast only as far as it was spent by the day before the primary.
-Refunds (negative amounts) are netted.  Join on FEC candidate id, never on the name (README).
+Refunds (negative amounts) are netted (a counted one: see above for the year-less and odd-year rows).  Join on FEC candidate id, never on the name (README).
 
 Columns per row: ``pi_fec_against_inc`` (UDP against the incumbent + UDP for a same-race
 challenger), ``pi_fec_for_inc`` (UDP for the incumbent + UDP against a challenger + AIPAC PAC /
@@ -69,6 +84,11 @@ REASON_AFTER = "after the state's primary of the cycle (ambiguous: general or ne
 REASON_RECIPIENT = "recipient is not the candidate's House committee"
 REASON_NO_OFFICE = "no House office"
 REASON_REFUND = "refund of a row that is not counted or not in the file"
+REASON_SPECIAL = "the candidate's district had a special election in the label's odd year"
+#: an odd-year primary label ``P{odd}`` (AIPAC PAC's P2023 / P2025, J Street's few): ``assign_odd_year``
+_ODD_PRIMARY = re.compile(r"^P(\d{3}[13579])$")
+#: the state and district of a House candidate id (its first registration, like pas2's ``office``)
+_ID_OFFICE = re.compile(r"^H\d([A-Z]{2})(\d{2})")
 JSTREET = {"JStreetPAC": "jstreet"}
 EVENT_COLUMNS = ["candidate_id", "state", "district", "party", "pac", "kind", "election_type", "cycle", "date",
                  "amount", "source_row"]
@@ -102,13 +122,16 @@ def _support_against(inc: pd.DataFrame, chal: pd.DataFrame, chal_for: tuple[str,
     return max(s, 0.0), max(a, 0.0), last
 
 
-def pro_israel_events(raw: Path, calendar: pd.DataFrame | None = None) -> pd.DataFrame:
+def pro_israel_events(raw: Path, calendar: pd.DataFrame | None = None,
+                      specials: set | None = None) -> pd.DataFrame:
     """Primary/runoff money of the pro-Israel bloc (``EVENT_COLUMNS``), House candidates only.
 
     ``calendar`` (cycle, state, primary_date; default ``features.calendar.build_calendar(raw)``)
-    dates the primaries that NORPAC's year-less rows are assigned to (``assign_yearless``).
+    dates the primaries that NORPAC's year-less rows (``assign_yearless``) and the odd-year ``P{odd}``
+    rows (``assign_odd_year``) are assigned to; ``specials`` (default ``odd_year_specials(raw)``) are
+    the odd-year House special elections whose districts' ``P{odd}`` rows are not moved.
     """
-    return _pac_events(raw, BLOC, calendar)
+    return _pac_events(raw, BLOC, calendar, specials)
 
 
 def _read_source(raw: Path) -> pd.DataFrame:
@@ -193,7 +216,120 @@ def assign_yearless(rows: pd.DataFrame, calendar: pd.DataFrame, path: Path | str
     return pd.DataFrame({"cycle": cycle, "reason": reason}, index=rows.index)
 
 
-def _pac_events(raw: Path, pacs: dict[str, str], calendar: pd.DataFrame | None = None) -> pd.DataFrame:
+def odd_year_specials(raw: Path) -> set[tuple[int, str, int]]:
+    """(year, state, district) of House special elections held in an odd year.
+
+    Two sources: a House term that starts in an odd year more than a month after that Congress's first
+    day (the winner of a special election sworn in that year: ``features.legislators.house_service``, the
+    congress-legislators terms, e.g. VA-4, RI-1, UT-2 in 2023; FL-1, FL-6, VA-11, AZ-7, TN-7 in 2025),
+    and a special House race of 538's ``races.csv`` dated in an odd year.  District 0 is at-large.
+    Not seen: a special whose winner was not sworn in by the end of the year and that races.csv does
+    not list (TX-18's special of 2025-11-04, decided in 2026); no ``P{odd}`` row of the file goes to
+    a TX-18 candidate.  A late-sworn regular member (NY-22 2021, Tenney) reads as a special; no
+    ``P2021`` label of the bloc or J Street is in the file.
+    """
+    from features.calendar import RACES
+    from features.legislators import congress_start, house_service
+
+    out: set[tuple[int, str, int]] = set()
+    hs = house_service(raw)
+    hs = hs[hs["district"].notna() & hs["state"].notna()]
+    # a month's grace: the 114th Congress first met on 2015-01-06, so every 2015 term starts after 01-03
+    late = hs["start_date"] > hs["congress"].map(congress_start) + pd.Timedelta(days=31)
+    for d, st, dist in zip(hs.loc[late, "start_date"], hs.loc[late, "state"], hs.loc[late, "district"]):
+        if d.year % 2:
+            out.add((int(d.year), str(st), int(dist)))
+    races = read_csv(raw, RACES, required=["type", "state_abbrev", "special", "date", "office_seat_name"],
+                     dtype=str, keep_default_na=False)
+    races = races[(races["type"] == "HouseRace") & (races["special"] == "true")]
+    when = pd.to_datetime(races["date"], format="%m/%d/%y", errors="coerce")
+    seat = races["office_seat_name"].str.extract(r"District (\d+)")[0]
+    for d, st, dist in zip(when, races["state_abbrev"], seat):
+        if pd.notna(d) and d.year % 2:
+            out.add((int(d.year), str(st), int(dist) if pd.notna(dist) else 0))
+    return out
+
+
+def assign_odd_year(rows: pd.DataFrame, calendar: pd.DataFrame, specials: set,
+                    path: Path | str = SOURCE) -> pd.DataFrame:
+    """Cycle of odd-year primary rows (label ``P{Y}``, Y odd: AIPAC PAC's P2023 / P2025).
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Raw rows (``pac_folder, candidate_id, office, election, date, amount, source_row``; ``date`` and
+        ``amount`` parsed).
+    calendar : DataFrame
+        ``cycle, state, primary_date``.
+    specials : set of (year, state, district)
+        Odd-year House special elections (``odd_year_specials``); district 0 is at-large.
+    path : file named in errors.
+
+    Returns
+    -------
+    DataFrame on ``rows``' index: ``cycle`` (Int64; NA where not counted) and ``reason`` (one of the
+    ``REASON_*`` constants).  A ``P{Y}`` row belongs to the primary of cycle Y + 1 and counts if dated
+    on or before its state's Y + 1 primary (the same calendar as ``assign_yearless``); a later row is
+    ambiguous (general, or the cycle after) and does not count.  The state and district are the pas2
+    ``office``, else those of the candidate id (the same first registration); a row with neither does
+    not count.  Nor does a row whose district had a special election in year Y (``REASON_SPECIAL``:
+    the label may mean that special's primary, e.g. AIPAC PAC's P2025 money to Patronis (FL-1) and
+    Fine (FL-6) in Jan-Mar 2025, or Van Epps (TN-7) in Oct-Nov 2025).  A negative amount counts only
+    if it reverses a counted row (same PAC and candidate, opposite amount, the latest earlier such
+    row not reversed yet: the rule of ``assign_yearless``, one refund per row), whose cycle it takes,
+    dated by its own date; else
+    ``REASON_REFUND``.  Nearly all of AIPAC PAC's negative ``P2023``/``P2025`` rows reverse items that
+    are not in the file (293 x -$500 of 2023-10-16, most followed by +$500 ``G2023`` rows a week
+    later: redesignations of earmarked money, which pas2 does not carry): netted, they would
+    subtract money never added from the member's ``P2024``/``P2026`` total (Cartwright's 2024
+    $11,600 -> $1,100).
+    """
+    prim = {(int(c), s): pd.Timestamp(d) for c, s, d in zip(calendar["cycle"], calendar["state"],
+                                                          calendar["primary_date"]) if pd.notna(d)}
+    cycle = pd.Series(pd.NA, index=rows.index, dtype="Int64")
+    reason = pd.Series(REASON_COUNTED, index=rows.index, dtype=object)
+    office = rows["office"].str.extract(_OFFICE)
+    by_id = rows["candidate_id"].str.extract(_ID_OFFICE)
+    state = office[0].fillna(by_id[0])
+    district = pd.to_numeric(office[1].fillna(by_id[1]))
+    reversed_: set = set()
+    for i in rows.sort_values(["date", "source_row"]).index:
+        r = rows.loc[i]
+        m = _ODD_PRIMARY.match(r["election"])
+        if m is None:
+            raise InputError(path, f"not an odd-year primary label: {r['election']!r}",
+                             row=int(r["source_row"]), field="election")
+        year = int(m.group(1))
+        if pd.isna(state[i]):
+            reason[i] = REASON_NO_OFFICE
+            continue
+        st, dist = state[i], int(district[i])
+        if (year, st, dist) in specials or (year, st, 0) in specials:
+            reason[i] = REASON_SPECIAL
+            continue
+        if (year + 1, st) not in prim:
+            raise InputError(path, f"no {st} primary date for the {year + 1} cycle in the calendar",
+                             row=int(r["source_row"]), field="date")
+        if r["amount"] < 0:     # as in assign_yearless, but each counted row is reversed at most once
+            orig = rows[(rows["pac_folder"] == r["pac_folder"]) & (rows["candidate_id"] == r["candidate_id"])
+                        & (rows["amount"] == -r["amount"]) & (rows["date"] <= r["date"]) & (rows.index != i)
+                        & cycle.notna() & ~rows.index.isin(list(reversed_))]
+            if not len(orig):
+                reason[i] = REASON_REFUND
+                continue
+            j = orig.sort_values(["date", "source_row"]).index[-1]
+            reversed_.add(j)
+            cycle[i] = cycle[j]
+            continue
+        if r["date"] > prim[(year + 1, st)]:
+            reason[i] = REASON_AFTER
+            continue
+        cycle[i] = year + 1
+    return pd.DataFrame({"cycle": cycle, "reason": reason}, index=rows.index)
+
+
+def _pac_events(raw: Path, pacs: dict[str, str], calendar: pd.DataFrame | None = None,
+                specials: set | None = None) -> pd.DataFrame:
     df = _read_source(raw)
     path = Path(raw) / SOURCE
     df = df[df["pac_folder"].isin(list(pacs)) & df["candidate_id"].str.startswith("H")]
@@ -212,15 +348,22 @@ def _pac_events(raw: Path, pacs: dict[str, str], calendar: pd.DataFrame | None =
     if date.isna().any():
         i = int(np.flatnonzero(date.isna().to_numpy())[0])
         raise InputError(path, "transaction without a date", row=int(df["source_row"].iloc[i]), field="date")
-    if yearless.loc[df.index].any():
+    odd = df["election"].str.match(_ODD_PRIMARY)
+    if yearless.loc[df.index].any() or odd.any():
         if calendar is None:
             from features.calendar import build_calendar
             calendar = build_calendar(raw)
+    if yearless.loc[df.index].any():
         sel = yearless.loc[df.index]
         got = assign_yearless(df[sel].assign(date=date[sel], amount=amount[sel]), calendar, path)
         df.loc[got.index, "cycle"] = got["cycle"].astype("float")
-        keep = df["cycle"].notna()
-        df, amount, date = df[keep], amount[keep], date[keep]
+    if odd.any():
+        if specials is None:
+            specials = odd_year_specials(raw)
+        got = assign_odd_year(df[odd].assign(date=date[odd], amount=amount[odd]), calendar, specials, path)
+        df.loc[got.index, "cycle"] = got["cycle"].astype("float")
+    keep = df["cycle"].notna()
+    df, amount, date = df[keep], amount[keep], date[keep]
     office = df["office"].str.extract(_OFFICE)
     ev = pd.DataFrame({
         "candidate_id": df["candidate_id"], "state": office[0], "district": pd.to_numeric(office[1]),
@@ -290,8 +433,11 @@ def aggregate_pro_israel(events: pd.DataFrame, rows: pd.DataFrame, as_of, pacs=B
 # J Street: its own dated columns, never part of the bloc
 
 
-def jstreet_events(raw: Path) -> pd.DataFrame:
+def jstreet_events(raw: Path, calendar: pd.DataFrame | None = None, specials: set | None = None) -> pd.DataFrame:
     """J Street PAC primary/runoff money (``JSTREET_EVENT_COLUMNS``), House candidates only.
+
+    Its few odd-year ``P{odd}`` rows are assigned like the bloc's (``assign_odd_year``; ``calendar``
+    and ``specials`` as in ``pro_israel_events``).
 
     ``state``, ``district``, ``party`` and ``ici`` are the recipient's registration in the FEC
     candidate file of the transaction's cycle (``features.money.candidate_money``, ghost and
@@ -301,7 +447,7 @@ def jstreet_events(raw: Path) -> pd.DataFrame:
     """
     from features.money import YEAREND_SOURCES, candidate_money
 
-    ev = _pac_events(raw, JSTREET)
+    ev = _pac_events(raw, JSTREET, calendar, specials)
     ev["ici"] = pd.Series(pd.NA, index=ev.index, dtype="string")
     for col in ("state", "party"):
         ev[col] = pd.Series(pd.NA, index=ev.index, dtype="string")
