@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting import metrics
-from forecasting.scoreboard import ROW_KEY, TARGETS
+from forecasting.scoreboard import ROW_KEY, TARGETS, _fmt, _md_table
 
 TOP_K = 25
 #: the eras of the report: which folds had which evidence (README "Data")
@@ -49,7 +49,7 @@ def scored_rows(predictions: pd.DataFrame, model: str, money: str = "preprimary"
         raise SystemExit(f"no {money} predictions of model {model!r}")
     out = rows[ROW_KEY + ["y", "pairing", "p_loss", "p_ref", "p_ref_pair"]].rename(columns={"p_loss": "p"})
     out["pairing"] = out["pairing"].astype("boolean").fillna(False).astype(bool)
-    out["rank"] = out.groupby("cycle")["p"].rank(ascending=False, method="first")
+    out["rank"] = out.groupby("cycle")["p"].rank(ascending=False, method="first").astype(int)
     return out.reset_index(drop=True)
 
 
@@ -245,18 +245,6 @@ def miss_evidence(rows: pd.DataFrame, view: pd.DataFrame) -> tuple[pd.DataFrame,
 
 # ---- report --------------------------------------------------------------------------------------------
 
-def _f(x, nd=3) -> str:
-    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{nd}f}"
-
-
-def _md(df: pd.DataFrame, nd=3) -> list[str]:
-    head = "| " + " | ".join(df.columns) + " |"
-    lines = [head, "|" + "---|" * len(df.columns)]
-    for _, r in df.iterrows():
-        lines.append("| " + " | ".join(_f(v, nd) if isinstance(v, float) else str(v) for v in r) + " |")
-    return lines
-
-
 def report(backtest_dir: Path, model: str | None = None, note: str = "") -> str:
     from features.table import load_table
     from forecasting import scoreboard as sb
@@ -283,7 +271,7 @@ def report(backtest_dir: Path, model: str | None = None, note: str = "") -> str:
              "## 1. Loss budget", "",
              "Summed squared error (Brier x rows) of the model and of the two references on each part of the "
              f"{len(rows):,} scored rows.", ""]
-    lines += _md(budget.rename(columns={"model": model}))
+    lines += _md_table(budget.rename(columns={"model": model})).splitlines()
     lines += ["", "## 2. By era", "",
               "2008-2016: no pre-primary FEC money in 2008, 2010 and 2016, and in 2012 mostly post-primary copies "
               "(masked); curated outside money and endorsements start in 2018. 2018-2024 has all of it. "
@@ -292,33 +280,33 @@ def report(backtest_dir: Path, model: str | None = None, note: str = "") -> str:
               "skill vs pairing-aware (>= 0.20) | recall top 25 (>= 0.75) |", "|---|---|---|---|---|---|---|"]
     for _, r in eras.iterrows():
         lines.append(f"| {r['era']} | {r['rows']} | {r['defeats']} | {r['pairing defeats']} | "
-                     f"{_f(r['brier_skill'])} [{_f(r['ci'][0])}, {_f(r['ci'][1])}] | "
-                     f"{_f(r['brier_skill_pair'])} [{_f(r['ci_pair'][0])}, {_f(r['ci_pair'][1])}] | "
-                     f"{_f(r['recall_top25'])} |")
+                     f"{_fmt(r['brier_skill'])} [{_fmt(r['ci'][0])}, {_fmt(r['ci'][1])}] | "
+                     f"{_fmt(r['brier_skill_pair'])} [{_fmt(r['ci_pair'][0])}, {_fmt(r['ci_pair'][1])}] | "
+                     f"{_fmt(r['recall_top25'])} |")
     lines += ["", "## 3. Counterfactual bounds", "",
               "The model's own predictions with the pairings replaced (an oracle, not a forecast).", ""]
-    lines += _md(cf.rename(columns={"brier_skill": "skill vs base rate", "brier_skill_pair": "skill vs pairing-aware",
-                                    "recall_top25": "recall top 25"}))
+    lines += _md_table(cf.rename(columns={"brier_skill": "skill vs base rate", "brier_skill_pair": "skill vs pairing-aware",
+                                    "recall_top25": "recall top 25"})).splitlines()
     lines += ["", f"With the pairings as published, the rows without pairings would need skill "
-              f"{_f(need['brier_skill'])} against their base rate for the 0.30 target and "
-              f"{_f(need['brier_skill_pair'])} for the 0.20 target; they score {_f(need['brier_skill_nopair_now'])}. "
+              f"{_fmt(need['brier_skill'])} against their base rate for the 0.30 target and "
+              f"{_fmt(need['brier_skill_pair'])} for the 0.20 target; they score {_fmt(need['brier_skill_nopair_now'])}. "
               f"Recall: {need['defeats_in_top25_now']} defeats are in their cycle's top 25, the target needs "
               f"{need['defeats_in_top25_needed']}.", "",
               "## 4. Who wins a member-vs-member primary: the proxies in the table", "",
               f"All {n_pairs} member-vs-member primaries 2002-2024 where one of the two must lose (top-two and "
               "top-four excepted), as of the day before the primary. A proxy that could carry the pairings "
               "would name the winner far more often than half the time.", ""]
-    lines += _md(proxies)
+    lines += _md_table(proxies).splitlines()
     lines += ["", f"The best of them as a forecast, rolling origin (the longer-serving member wins at the rate of "
-              f"the earlier cycles' pairings): summed squared error {_f(senior['rule'])} on the {senior['pairs']} "
-              f"scored pairings, against the model's {_f(senior['model'])} and the pairing-aware reference's "
-              f"{_f(0.5 * senior['pairs'])} (1/2 each)."]
+              f"the earlier cycles' pairings): summed squared error {_fmt(senior['rule'])} on the {senior['pairs']} "
+              f"scored pairings, against the model's {_fmt(senior['model'])} and the pairing-aware reference's "
+              f"{_fmt(0.5 * senior['pairs'])} (1/2 each)."]
     lines += ["", f"## 5. The misses: {len(misses)} defeats outside pairings ranked below {TOP_K}th", "",
               f"Red flags in the table as of the day before the primary. {n_none} of the {len(misses)} carry none.", ""]
-    lines += _md(misses.rename(columns={"p": "P(loss)"}), nd=3)
+    lines += _md_table(misses.rename(columns={"p": "P(loss)"})).splitlines()
     lines += ["", "How common each flag is (rows without pairings): a flag the members who won carry as often "
               "as the defeated ones cannot lift the defeats without lifting the winners.", ""]
-    lines += _md(rates)
+    lines += _md_table(rates).splitlines()
     return "\n".join(lines) + "\n"
 
 

@@ -123,8 +123,9 @@ def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
     say(STEPS[11])
     from features import ie_2024, misconduct, pro_israel_money
     scandal_events = misconduct.misconduct_events(raw)
-    pi_events = pro_israel_money.pro_israel_events(raw, cal)
-    js_events = pro_israel_money.jstreet_events(raw, cal)
+    specials = pro_israel_money.odd_year_specials(raw)     # read once for the bloc and J Street
+    pi_events = pro_israel_money.pro_israel_events(raw, cal, specials)
+    js_events = pro_israel_money.jstreet_events(raw, cal, specials)
     rows = _evidence(raw, rows, as_of, scandal_events)
     rows = rows.join(pro_israel_money.aggregate_pro_israel(pi_events, rows, as_of.reindex(rows.index)))
     rows = rows.join(pro_israel_money.aggregate_norpac(pi_events, rows, as_of.reindex(rows.index)))

@@ -7,8 +7,6 @@ row is dated after its cycle's primary) or to make bad input.
 """
 from __future__ import annotations
 
-import csv
-
 import pandas as pd
 import pytest
 
@@ -17,6 +15,8 @@ from features.paths import PROCESSED_DIR, raw_dir
 from features.pro_israel_money import (REASON_AFTER, REASON_COUNTED, REASON_REFUND, REASON_SPECIAL, SOURCE,
                                        _read_source, aggregate_pro_israel, assign_odd_year, odd_year_specials,
                                        pro_israel_events)
+
+from tests.features.pac_fixtures import fixture_raw
 
 RAW = raw_dir()
 pytestmark = pytest.mark.skipif(not (RAW / SOURCE).is_file(), reason="raw pro-Israel PAC folder absent")
@@ -70,20 +70,7 @@ def specials():
 
 
 def _fixture_raw(tmp_path, rows, edit=None):
-    """A raw folder holding the header and these file rows of the real transactions file (file order)."""
-    src = RAW / SOURCE
-    out = tmp_path / SOURCE
-    out.parent.mkdir(parents=True)
-    with open(src, newline="") as f, open(out, "w", newline="") as g:
-        r, w = csv.reader(f), csv.writer(g)
-        header = next(r)
-        w.writerow(header)
-        for n, line in enumerate(r, start=1):
-            if n in rows:
-                for field, value in (edit or {}).get(n, []):
-                    line[header.index(field)] = value
-                w.writerow(line)
-    return tmp_path
+    return fixture_raw(RAW, tmp_path, rows, edit)
 
 
 def _odd_rows(cases):

@@ -5,8 +5,6 @@ to a small raw folder per test.
 """
 from __future__ import annotations
 
-import csv
-
 import pandas as pd
 import pytest
 
@@ -14,6 +12,8 @@ from features.errors import InputError
 from features.paths import raw_dir
 from features.pro_israel_money import (REASON_AFTER, aggregate_norpac, REASON_COUNTED, REASON_RECIPIENT, REASON_REFUND, SOURCE,
                                        _read_source, aggregate_pro_israel, assign_yearless, pro_israel_events)
+
+from tests.features.pac_fixtures import fixture_raw
 
 RAW = raw_dir()
 pytestmark = pytest.mark.skipif(not (RAW / SOURCE).is_file(), reason="raw pro-Israel PAC folder absent")
@@ -41,21 +41,7 @@ def calendar():
 
 
 def _fixture_raw(tmp_path, rows, edit=None):
-    """A raw folder holding the header and these file rows of the real transactions file (in file order:
-    ``_row`` gives each one's row number in the small file)."""
-    src = RAW / SOURCE
-    out = tmp_path / SOURCE
-    out.parent.mkdir(parents=True)
-    with open(src, newline="") as f, open(out, "w", newline="") as g:
-        r, w = csv.reader(f), csv.writer(g)
-        header = next(r)
-        w.writerow(header)
-        for n, line in enumerate(r, start=1):
-            if n in rows:
-                if edit and n in edit:
-                    line[header.index(edit[n][0])] = edit[n][1]
-                w.writerow(line)
-    return tmp_path
+    return fixture_raw(RAW, tmp_path, rows, edit)
 
 
 def _row(original: int) -> int:
@@ -107,7 +93,7 @@ def test_engel_2020_as_of(tmp_path, calendar):
 
 
 def test_bad_amount_names_file_row_field(tmp_path, calendar):
-    raw = _fixture_raw(tmp_path, set(CASES), edit={19884: ("amount", "9,75O")})
+    raw = _fixture_raw(tmp_path, set(CASES), edit={19884: [("amount", "9,75O")]})
     with pytest.raises(InputError) as exc:
         pro_israel_events(raw, calendar)
     assert exc.value.row == _row(19884) and exc.value.field == "amount"
@@ -116,7 +102,7 @@ def test_bad_amount_names_file_row_field(tmp_path, calendar):
 
 def test_bad_date_and_missing_primary_name_file_row_field(tmp_path, calendar):
     with pytest.raises(InputError) as exc:
-        pro_israel_events(_fixture_raw(tmp_path / "a", set(CASES), edit={19875: ("date", "2020-13-15")}), calendar)
+        pro_israel_events(_fixture_raw(tmp_path / "a", set(CASES), edit={19875: [("date", "2020-13-15")]}), calendar)
     assert (exc.value.row, exc.value.field) == (_row(19875), "date")
     no_ny = calendar[~((calendar["state"] == "NY") & (calendar["cycle"] == 2020))]
     with pytest.raises(InputError) as exc:
