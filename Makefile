@@ -4,13 +4,19 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test test-all data backtest notebooks bench screenshots clean-venv
+.PHONY: run test test-all data backtest notebooks bench screenshots clean-venv lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e '.[test]'
 	touch $(STAMP)
+
+## Re-pin the environment after a change of dependencies in pyproject.toml
+lock: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test]'
+	{ echo "# The whole environment, pinned: \`make run\` / \`make test\` install exactly these (then the project, --no-deps)."; \
+	  echo "# Regenerate after a dependency change: make lock"; $(BIN)/python -m pip freeze --exclude-editable; } > requirements.lock
 
 ## The main job: build data if needed, train, register, forecast 2026 as of 2025-12-31, publish site/
 run: $(STAMP)

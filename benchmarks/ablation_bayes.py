@@ -108,7 +108,8 @@ def load_runs(save_dir: Path, comparison: Path | None) -> tuple[dict, pd.DataFra
     if comparison is not None:
         from forecasting.scoreboard import read_predictions
 
-        p = read_predictions(comparison)      # predictions.csv(.gz)
+        from forecasting.scoreboard import at_horizon
+        p = at_horizon(read_predictions(comparison), "day_before")      # predictions.csv(.gz)
         p = p[(p["money_mode"] == "preprimary") & p["model"].isin(["bayes", "base_rate", "pair_base_rate"])]
         preds.setdefault("current", []).append(p)
         t = pd.read_csv(comparison / "timings.csv")

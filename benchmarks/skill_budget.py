@@ -253,6 +253,7 @@ def report(backtest_dir: Path, model: str | None = None, note: str = "") -> str:
     predictions = sb.read_predictions(backtest_dir)
     if predictions is None:
         sys.exit(f"{backtest_dir}: no predictions.csv.gz (run `primary-forecast backtest` first)")
+    predictions = sb.at_horizon(predictions, "day_before")      # the budget of the day-before forecast
     model = model or sb.best_model(sb.scoreboard(predictions))
     rows = scored_rows(predictions, model)
     view = backtest_view(load_table(), "preprimary")

@@ -96,12 +96,14 @@ def leak_check(table: pd.DataFrame, cycles) -> list[str]:
         lines.append(f"- `{money}` money: as-of rule asserted on the training and test view of {len(cycles)} "
                      f"folds ({n:,} fold rows); every training row from an earlier cycle: **passed**")
     view = as_of_view(table, money="preprimary")
-    late = post_primary_snapshot(table)
+    # the file behind the money each view row holds (the view may fall back to an earlier copy's money)
+    late = post_primary_snapshot(view)
     money_cols = ["inc_receipts", "inc_cash", "chal_receipts", "chal_cash", "money_ratio"]
     leaked = view.loc[late, money_cols].notna().any(axis=1)
     if leaked.any():
         raise AssertionError(f"{int(leaked.sum())} rows keep money from a file copied after their primary")
-    per_cycle = table.loc[late & table[money_cols].notna().any(axis=1), "cycle"].value_counts().sort_index()
+    copied_late = post_primary_snapshot(table)            # what the table holds from such files
+    per_cycle = table.loc[copied_late & table[money_cols].notna().any(axis=1), "cycle"].value_counts().sort_index()
     lines.append("- money from pre-primary files copied on or after the row's primary, masked in every "
                  "pre-primary view: " + ", ".join(f"{c}: {n}" for c, n in per_cycle.items()) + " rows: **passed**")
     lines.append("- year-end FEC totals appear only in the `yearend` money mode (the documented leak; "
@@ -146,6 +148,8 @@ def report(backtest_dir: Path, with_mask_effect: bool, mask_effect_csv: Path | N
     predictions = read_predictions(backtest_dir)
     if predictions is None:
         sys.exit(f"{backtest_dir}: no predictions.csv.gz (run `primary-forecast backtest` first)")
+    from forecasting.scoreboard import at_horizon
+    predictions = at_horizon(predictions, "day_before")         # the issue #9 targets: the day before
     published = predictions
     if combinations:
         predictions = pd.concat([predictions, *(combination(predictions, c.split("+")) for c in combinations)],

@@ -5,7 +5,9 @@ Every forecast is made as of a date.  ``as_of_view`` returns a copy of the table
 - ``as_of`` is set per row (a fixed date, or ``"pre-primary"``: the day before that row's primary);
 - ``field_known`` says whether the state's filing deadline has passed; before it the field columns
   (``contested``, ``n_candidates``, challengers, ``incumbent_vs_incumbent``) are blanked;
-- money columns whose coverage ends after ``as_of`` are blanked, and so is money from a pre-primary
+- money columns whose coverage ends after ``as_of`` are replaced by the row's money as of December 31
+  of the year before the election (``money_early``, from the same cycle's pre-primary copies) where that
+  runs to ``as_of``, and blanked otherwise; so is money from a pre-primary
   file copied on or after the row's primary (2012, TX/IL 2014 and 2018, ...: ``features.money.
   post_primary_snapshot``); ``money="yearend"`` swaps in the
   leaky year-end FEC totals (kept only to measure the leak), ``money="none"`` blanks all money;
@@ -31,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from features.columns import DATED_COLUMNS, DATED_GROUPS, GROUPS, LEAKY_GROUPS
-from features.money import post_primary_snapshot
+from features.money import EARLY_NAMES, post_primary_snapshot, snapshot_dates
 from features.paths import PROCESSED_DIR
 
 PRE_PRIMARY = "pre-primary"
@@ -159,6 +161,11 @@ def _blank(view: pd.DataFrame, cols, mask) -> None:
 
 
 def _apply_money(view: pd.DataFrame, when: pd.Series, money: str) -> None:
+    _apply_money_mode(view, when, money)
+    _blank(view, GROUPS["money_early"], np.ones(len(view), dtype=bool))    # never a model input itself
+
+
+def _apply_money_mode(view: pd.DataFrame, when: pd.Series, money: str) -> None:
     pre, ye = GROUPS["money"], GROUPS["money_yearend"]
     # undated full-cycle totals other than the year-end money: only the leaky mode keeps them
     leaky = [c for g in LEAKY_GROUPS if g != "money_yearend" for c in GROUPS[g]]
@@ -178,8 +185,25 @@ def _apply_money(view: pd.DataFrame, when: pd.Series, money: str) -> None:
     if "money_cvg_end" in view.columns:
         late = (pd.to_datetime(view["money_cvg_end"]) > when).to_numpy()
         # a file copied on or after the primary may reflect the result (features.money)
-        _blank(view, pre, late | post_primary_snapshot(view).to_numpy())
+        hidden = late | post_primary_snapshot(view).to_numpy()
+        early = _early_money_usable(view, when) & hidden
+        for col, early_col in EARLY_NAMES.items():      # the money known at the end of the odd year
+            if col in view.columns and early.any():
+                view.loc[early, col] = view.loc[early, early_col]
+        _blank(view, pre, hidden & ~early)
     _blank(view, ye, np.ones(len(view), dtype=bool))
+
+
+def _early_money_usable(view: pd.DataFrame, when: pd.Series) -> np.ndarray:
+    """Rows whose early-horizon money (``money_early``) runs to the as-of date or before, from a file
+    copied before the primary."""
+    if "money_early_cvg_end" not in view.columns:
+        return np.zeros(len(view), dtype=bool)
+    cvg = pd.to_datetime(view["money_early_cvg_end"])
+    snap = snapshot_dates(view["money_early_source"])
+    primary = pd.to_datetime(view["primary_date"])
+    post = snap.notna() & primary.notna() & (snap >= primary)
+    return (cvg.notna() & (cvg <= when) & ~post).to_numpy()
 
 
 def _apply_events(view: pd.DataFrame, when: pd.Series, events_dir: Path) -> None:

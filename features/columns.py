@@ -40,6 +40,12 @@ GROUPS: dict[str, list[str]] = {
         "inc_receipts", "inc_cash", "chal_receipts", "chal_cash", "chal_name_fec", "money_ratio",
         "money_cvg_end", "money_source",
     ],
+    # The same money as of December 31 of the year before the election (the early-warning horizon):
+    # ``features.asof`` uses it where the pre-primary figure runs past the as-of date.
+    "money_early": [
+        "inc_receipts_early", "inc_cash_early", "chal_receipts_early", "chal_cash_early",
+        "chal_name_fec_early", "money_ratio_early", "money_early_cvg_end", "money_early_source",
+    ],
     # Year-end FEC totals: include post-primary money -> leak the outcome for past cycles.
     "money_yearend": [
         "inc_receipts_ye", "inc_cash_ye", "chal_receipts_ye", "chal_cash_ye", "money_ratio_ye",
@@ -110,6 +116,7 @@ DATED_COLUMNS = {
 # Each dated feature group and the column holding the date its values run to (the as-of rule).
 DATED_GROUPS = {
     "money": "money_cvg_end",
+    "money_early": "money_early_cvg_end",
     "money_yearend": "money_ye_cvg_end",
     "outside_spending": "os_last_date",
     "endorsements": "end_last_date",

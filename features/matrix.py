@@ -78,6 +78,9 @@ FEATURES: dict[str, list[str]] = {
     # ideology x party: the flank a member is beaten from differs by party (for the linear models;
     # the boosted model finds interactions itself)
     "ideology_party": ["np_extremity_x_R", "np_moderate_pct_x_R"],
+    # cycle-level signals known early, over the rows scored together (one cycle's members): the share on
+    # new lines, and the share facing a same-party FEC registrant who raised $100k or more by the date
+    "cycle_signals": ["cycle_new_lines_share", "cycle_funded_share"],
 }
 #: hand-curated, press-selected sources (2018+)
 CURATED_GROUPS = ("outside_spending", "endorsements", "curated_coverage")
@@ -90,8 +93,9 @@ CURATED_GROUPS = ("outside_spending", "endorsements", "curated_coverage")
 #: of the previous-primary families only the rematch raised pooled skill on top of the defaults;
 #: the previous challenger's share, the district switch and ideology x party lowered it or the skill
 #: without pairings (reports/ablation_evidence.md, --on-defaults): measured, not defaults
+#: the cycle-level signals were measured at the early horizons (reports/early_signals.md): not a default
 NON_DEFAULT_GROUPS = ("curated_coverage", "leadership", "prev_general", "misconduct", "outside_money_jstreet",
-                      "outside_money_norpac",
+                      "outside_money_norpac", "cycle_signals",
                       "challenger_history", "district_switch", "ideology_party")
 DEFAULT_GROUPS = tuple(g for g in FEATURES if g not in NON_DEFAULT_GROUPS)
 ALL_GROUPS = tuple(FEATURES)
@@ -125,6 +129,7 @@ SOURCE_COLUMNS: dict[str, list[str]] = {
     "district_switch": ["district_switch", "prev_primary_date"],
     "rematch": ["rematch", "prev_chal_share", "chal_quality_date", "field_known", "prev_primary_date"],
     "ideology_party": ["np_extremity", "np_moderate_pct", "party", "ideology_date"],
+    "cycle_signals": ["cycle", "new_lines", "chal_receipts", "money_cvg_end"],
 }
 assert not set().union(*SOURCE_COLUMNS.values()) & set(OUTCOME_COLUMNS), "an outcome is a model input"
 
@@ -364,6 +369,18 @@ def _ideology_party(view):
             "np_moderate_pct_x_R": _num(view, "np_moderate_pct") * r}
 
 
+#: a challenger who has raised this much by the as-of date counts as funded (cycle_signals)
+FUNDED_CHALLENGER = 100_000.0
+
+
+def _cycle_signals(view):
+    cycle = view["cycle"].astype(int)
+    lines = _flag(view, "new_lines").fillna(0.0)
+    funded = (_num(view, "chal_receipts") >= FUNDED_CHALLENGER).astype(float)
+    return {"cycle_new_lines_share": lines.groupby(cycle).transform("mean"),
+            "cycle_funded_share": funded.groupby(cycle).transform("mean")}
+
+
 _BUILDERS = {
     "incumbent": _incumbent, "leadership": _leadership, "district": _district, "party": _party, "region": _region,
     "system": _system, "contest": _contest, "national": _national, "field": _field,
@@ -374,7 +391,7 @@ _BUILDERS = {
     "outside_money_jstreet": _outside_money_jstreet,
     "prev_general": _prev_general,
     "challenger_history": _challenger_history, "district_switch": _district_switch, "rematch": _rematch,
-    "ideology_party": _ideology_party,
+    "ideology_party": _ideology_party, "cycle_signals": _cycle_signals,
 }
 assert set(_BUILDERS) == set(FEATURES)
 

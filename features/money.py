@@ -8,7 +8,8 @@ Two kinds of source, kept apart because only one of them respects the as-of rule
   as Peltola AK 2026-02-13). Each row carries its coverage end (``cvg_end``) and :func:`race_money`
   only uses rows with ``cvg_end <= as_of``: one snapshot per candidate, so a candidate whose row runs
   past the as-of date has no money at that date.
-  No pre-primary snapshot exists for 2002-2010 and 2016 (those cycles return an empty table).
+  No pre-primary snapshot exists for 2002-2010 (those cycles return an empty table); 2018 has two
+  (``PREPRIMARY_FILES``: mid-2017, the money known at the end of 2017, and spring 2018).
 - ``yearend``: the ``weballYY`` full-cycle totals (2010-2024). They include money raised after the
   primary, so they LEAK the outcome of past cycles. They go to separate ``*_ye`` columns, are
   normally used unfiltered (an as-of filter would drop them all), and carry their real coverage end
@@ -41,16 +42,22 @@ KINDS = ("preprimary", "yearend")
 MONEY_COLUMNS = ["cycle", "fec_id", "name", "state", "district", "party", "ici", "receipts", "cash",
                  "cvg_end", "source_file", "source_row", "kind", "source", "party_raw", "inactive"]
 
-# cycle -> (path under raw, format, snapshot date). The snapshot date is when the copy was taken
-# (fec_preprimary/README.md; SOURCES-2.md section 5): coverage ending after it is impossible.
-PREPRIMARY_SOURCES: dict[int, tuple[str, str, str]] = {
-    2012: ("fec_preprimary/2012/CandidateSummaryAction.csv", "summary-old", "2012-08-29"),
-    2014: ("fec_preprimary/2014/CandidateSummaryAction.csv", "summary-old", "2014-04-08"),
-    2018: ("fec_preprimary/2018/CandidateSummaryAction.csv", "summary-old", "2018-05-01"),
-    2020: ("fec_preprimary/2020/weball20.txt", "weball", "2020-03-01"),
-    2022: ("fec_preprimary/2022/weball22.txt", "weball", "2022-03-22"),
-    2024: ("fec_preprimary/2024/candidate_summary_2024.csv", "summary-new", "2024-03-07"),
-    2026: ("fec_weball/weball26.txt", "weball", "2026-03-24"),
+# cycle -> the pre-primary files of the cycle: (source label, path under raw, format, snapshot date).
+# The snapshot date is when the copy was taken (fec_preprimary/README.md; SOURCES-2.md section 5):
+# coverage ending after it is impossible.  A cycle may have several copies (2018: one of mid-2017, the
+# one pre-primary source for TX and IL, and one of spring 2018): per candidate, the latest coverage end
+# on or before the as-of date wins (``race_money``).
+PREPRIMARY_FILES: dict[int, list[tuple[str, str, str, str]]] = {
+    2012: [("fec-pre-2012", "fec_preprimary/2012/CandidateSummaryAction.csv", "summary-old", "2012-08-29")],
+    2014: [("fec-pre-2014", "fec_preprimary/2014/CandidateSummaryAction.csv", "summary-old", "2014-04-08")],
+    2016: [("fec-pre-2016", "fec_preprimary/2016/CandidateSummary.csv", "summary-2016", "2016-04-19")],
+    2018: [("fec-pre-2018-early", "fec_preprimary/2018-early/CandidateSummaryAction.csv", "summary-old",
+            "2017-12-31"),
+           ("fec-pre-2018", "fec_preprimary/2018/CandidateSummaryAction.csv", "summary-old", "2018-05-01")],
+    2020: [("fec-pre-2020", "fec_preprimary/2020/weball20.txt", "weball", "2020-03-01")],
+    2022: [("fec-pre-2022", "fec_preprimary/2022/weball22.txt", "weball", "2022-03-22")],
+    2024: [("fec-pre-2024", "fec_preprimary/2024/candidate_summary_2024.csv", "summary-new", "2024-03-07")],
+    2026: [("fec-pre-2026", "fec_weball/weball26.txt", "weball", "2026-03-24")],
 }
 YEAREND_SOURCES: dict[int, tuple[str, str, str]] = {
     **{c: (f"fec_weball/weball{c % 100:02d}.txt", "weball", "2019-03-25") for c in (2010, 2012, 2014, 2016, 2018)},
@@ -72,8 +79,17 @@ _FORMATS = {
                         party="Cand_Party_Affiliation", ici="Cand_Incumbent_Challenger_Open_Seat",
                         receipts="Total_Receipt", cash="Cash_On_Hand_COP", cvg_end="Coverage_End_Date",
                         office="Cand_Office"),
+    # the FEC viewer layout of 2016: spelled-out headers, no total receipts (``Total Contributions`` is
+    # individual + party + other-committee + candidate contributions: loans are not in it), money as
+    # "$1,234.56 " with negatives in parentheses, the second "Candidate State" column is the ZIP code
+    "summary-2016": dict(fec_id="Candidate ID", name="Candidate Name", state="Candidate Office State",
+                         district="Candidate Office District", party="Candidate Party Affiliation",
+                         ici="Candidate Incumbant Challenger Open Seat", receipts="Total Contributions",
+                         cash="Cash on Hand Close of Period", cvg_end="Coverage End Date",
+                         office="Candidate Office"),
 }
-_DATE_FORMAT = {"weball": "%m/%d/%Y", "summary-old": "%Y-%m-%d", "summary-new": "%m/%d/%Y"}
+_DATE_FORMAT = {"weball": "%m/%d/%Y", "summary-old": "%Y-%m-%d", "summary-new": "%m/%d/%Y",
+                "summary-2016": "%m/%d/%Y"}
 _PARTY = {"DEM": "D", "DFL": "D", "DNL": "D", "REP": "R", "GOP": "R"}
 _ICI = {"I": "I", "C": "C", "O": "O", "INCUMBENT": "I", "CHALLENGER": "C", "OPEN": "O"}
 
@@ -112,6 +128,8 @@ def _read_raw(raw: Path, relpath: str, fmt: str) -> tuple[pd.DataFrame, Path]:
     else:
         df = read_csv(raw, relpath, dtype=str, keep_default_na=False, encoding="latin-1")
         path = Path(raw) / relpath
+        if fmt == "summary-2016":          # "Coverage End Date " and "Campaign Report  URL" carry spaces
+            df.columns = [str(c).strip() for c in df.columns]
     require_columns(df, list(_FORMATS[fmt].values()), path)
     return df, path
 
@@ -132,7 +150,7 @@ def candidate_money(raw: Path, cycle: int, kind: str) -> pd.DataFrame:
     Parameters
     ----------
     raw : the raw-data folder
-    cycle : election year (2012, 2014, 2018, 2020, 2022, 2024, 2026 have a pre-primary source;
+    cycle : election year (2012-2026 but 2010 have a pre-primary source, 2018 two of them;
         2010-2026 a year-end one). Other cycles of ``ALL_CYCLES`` return an empty table.
     kind : ``'preprimary'`` or ``'yearend'`` (year-end totals leak the primary outcome)
 
@@ -147,11 +165,20 @@ def candidate_money(raw: Path, cycle: int, kind: str) -> pd.DataFrame:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     if cycle not in ALL_CYCLES:
         raise ValueError(f"unknown cycle {cycle}; expected one of {ALL_CYCLES}")
-    sources = PREPRIMARY_SOURCES if kind == "preprimary" else YEAREND_SOURCES
-    if cycle not in sources:
+    if kind == "preprimary":
+        files = PREPRIMARY_FILES.get(cycle, [])
+    else:
+        files = [(f"fec-ye-{cycle}", *YEAREND_SOURCES[cycle])] if cycle in YEAREND_SOURCES else []
+    if not files:
         return _empty_money()
-    relpath, fmt, snapshot = sources[cycle]
-    df, path = _read_raw(Path(raw), relpath, fmt)
+    parts = [_file_money(Path(raw), cycle, kind, *f) for f in files]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _file_money(raw: Path, cycle: int, kind: str, label: str, relpath: str, fmt: str,
+                snapshot: str) -> pd.DataFrame:
+    """House candidates' money from one FEC file (``candidate_money``'s columns)."""
+    df, path = _read_raw(raw, relpath, fmt)
     cols = _FORMATS[fmt]
     df = df.reset_index(drop=True)
     df["_row"] = np.arange(1, len(df) + 1)
@@ -186,14 +213,15 @@ def candidate_money(raw: Path, cycle: int, kind: str) -> pd.DataFrame:
         s = df[cols[col]].astype("string").str.strip()
         # Empty money cells in a filed summary mean zero (fec_preprimary/README.md, format notes).
         s = s.mask(s.eq("") & dates_s.loc[df.index].ne(""), "0")
+        # accounting negatives: "($547.49)" (the 2016 layout)
+        s = s.str.replace(r"^\(\s*\$?([0-9.,]+)\s*\)$", r"-\1", regex=True)
         out[col] = _to_number_rows(s, rows, path, cols[col])
     cvg = _parse_date_rows(df[cols["cvg_end"]], rows, path, cols["cvg_end"], _DATE_FORMAT[fmt])
     out["cvg_end"] = cvg.mask(cvg > pd.Timestamp(snapshot))
     out["source_file"] = pd.Series(relpath, index=out.index, dtype="string")
     out["source_row"] = rows.astype(int)
     out["kind"] = pd.Series(kind, index=out.index, dtype="string")
-    out["source"] = pd.Series(f"fec-{'pre' if kind == 'preprimary' else 'ye'}-{cycle}", index=out.index,
-                              dtype="string")
+    out["source"] = pd.Series(label, index=out.index, dtype="string")
     out["inactive"] = df["_inactive"].astype("string")
     out["cycle"] = out["cycle"].astype(int)
     return out[MONEY_COLUMNS].reset_index(drop=True)
@@ -236,6 +264,13 @@ _OUT = {
                     chal_cash="chal_cash_ye", chal_name_fec="chal_name_fec_ye", money_ratio="money_ratio_ye",
                     cvg_end="money_ye_cvg_end", source="money_ye_source"),
 }
+
+
+#: pre-primary money columns -> their names at the early-warning horizon (``features.columns`` money_early)
+EARLY_NAMES = {"inc_receipts": "inc_receipts_early", "inc_cash": "inc_cash_early",
+               "chal_receipts": "chal_receipts_early", "chal_cash": "chal_cash_early",
+               "chal_name_fec": "chal_name_fec_early", "money_ratio": "money_ratio_early",
+               "money_cvg_end": "money_early_cvg_end", "money_source": "money_early_source"}
 
 
 def race_money(contests: pd.DataFrame, money: pd.DataFrame, as_of=None, prefix: str = "") -> pd.DataFrame:
@@ -444,12 +479,12 @@ def _race_record(row, pool: list[dict], names: dict, members: set[str]) -> dict:
 
 
 def snapshot_dates(money_source: pd.Series) -> pd.Series:
-    """The date the pre-primary file behind each row's money was copied (``PREPRIMARY_SOURCES``).
+    """The date the pre-primary file behind each row's money was copied (``PREPRIMARY_FILES``).
 
-    ``money_source`` holds ``fec-pre-YYYY`` (several joined by ``;``: the latest copy counts);
+    ``money_source`` holds ``fec-pre-YYYY`` labels (several joined by ``;``: the latest copy counts);
     anything else, or missing, gives NaT.
     """
-    dates = {f"fec-pre-{c}": pd.Timestamp(src[2]) for c, src in PREPRIMARY_SOURCES.items()}
+    dates = {label: pd.Timestamp(snap) for files in PREPRIMARY_FILES.values() for label, _, _, snap in files}
 
     def one(value) -> pd.Timestamp:
         if not isinstance(value, str):

@@ -15,7 +15,8 @@ BOOL_COLUMNS = ["contested", "incumbent_vs_incumbent", "lost", "went_to_runoff",
                 "new_lines", "special_election_member", "beat_incumbent_in_primary", "os_covered",
                 "end_covered", "lost_to_same_party", "same_party_general", "lost_general",
                 "prev_general_same_party", "lean_new_lines", "demog_stale", "lean_registered"]
-DATE_COLUMNS = ["primary_date", "runoff_date", "filing_deadline", "money_cvg_end", "money_ye_cvg_end",
+DATE_COLUMNS = ["primary_date", "runoff_date", "filing_deadline", "money_cvg_end", "money_early_cvg_end",
+                "money_ye_cvg_end",
                 "os_last_date", "end_last_date", "roster_date", "roster_end", "lines_enacted", "field_date",
                 "lean_lines_date", "lean_district_date"]
 # dated evidence families (issue #9): each group's date column, from features.columns.DATED_GROUPS

@@ -1,8 +1,10 @@
 """Rolling-origin backtest: for each cycle, train on the earlier cycles, forecast it as of a date.
 
-For every backtest cycle ``t`` and money mode, the central table is viewed as of each row's
-forecast date (``features.asof.as_of_view``; default the day before the row's primary), the model
-is fitted on the view's rows of cycles before ``t`` and forecasts the rows of ``t``.  The as-of rule
+For every backtest cycle ``t``, horizon (``features.horizons``: December 31 of the year before the
+election, the filing deadline, the day before the primary) and money mode, the central table is viewed
+as of each row's date at that horizon (``features.asof.as_of_view``), the model is fitted on the view's
+rows of cycles before ``t`` and forecasts the rows of ``t``.  Folds are independent and run in
+parallel (joblib, or an existing Dask cluster).  The as-of rule
 is asserted on every fold's training and test view, except in the ``yearend`` money mode, which is
 the documented leak (year-end FEC totals include post-primary money) kept only to measure it.
 
@@ -19,8 +21,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from features.asof import FIELD_COLUMNS, MONEY_MODES, PRE_PRIMARY, as_of_view, assert_as_of
+from features.asof import FIELD_COLUMNS, MONEY_MODES, PRE_PRIMARY, assert_as_of
 from features.constants import BACKTEST_CYCLES
+from features.horizons import check_horizon, horizon_view, training_view, view_at
 from features.matrix import ALL_GROUPS, source_columns
 from forecasting import metrics
 from forecasting.models import targets
@@ -52,17 +55,8 @@ def hide_field(view: pd.DataFrame) -> pd.DataFrame:
 
 
 def backtest_view(table: pd.DataFrame, money: str, as_of=PRE_PRIMARY, events_dir=None) -> pd.DataFrame:
-    """The table as of ``as_of`` in a money mode, for backtesting.
-
-    Where the source does not say whether the incumbent was contested (many 2024 rows), the field
-    is not known to the forecaster either: ``field_known`` is set False so the model's P(contested)
-    hurdle is used instead of assuming a contest.
-    """
-    view = as_of_view(table, as_of=as_of, money=money, events_dir=events_dir)
-    unknown = table["contested"].isna().reindex(view.index).to_numpy()
-    if unknown.any():
-        view.loc[unknown, "field_known"] = False
-    return view
+    """The table as of ``as_of`` in a money mode, for backtesting (``features.horizons.view_at``)."""
+    return view_at(table, as_of, money, events_dir)
 
 
 def fold_views(table: pd.DataFrame, cycle: int, money: str, as_of=PRE_PRIMARY,
@@ -88,7 +82,9 @@ def fold_views(table: pd.DataFrame, cycle: int, money: str, as_of=PRE_PRIMARY,
 def run_backtest(table: pd.DataFrame, factories: dict[str, Callable[[], PrimaryModel]],
                  money_modes: Iterable[str] = MONEY_MODES, cycles: Iterable[int] = BACKTEST_CYCLES,
                  as_of=PRE_PRIMARY, model_modes: dict[str, Iterable[str]] | None = None,
-                 progress: Callable[[str], None] | None = None, events_dir=None) -> BacktestResult:
+                 progress: Callable[[str], None] | None = None, events_dir=None,
+                 horizons: Iterable[str] = ("day_before",), n_jobs: int = 1,
+                 dask_address: str | None = None) -> BacktestResult:
     """Run the rolling-origin backtest.
 
     Parameters
@@ -100,65 +96,128 @@ def run_backtest(table: pd.DataFrame, factories: dict[str, Callable[[], PrimaryM
         (``base_rate`` and the pairing-aware ``pair_base_rate``) are added if absent: every skill
         score needs them.
     money_modes : iterable of str
-        Money modes of ``features.asof.as_of_view``.
+        Money modes of ``features.asof.as_of_view``.  The leaky ``yearend`` and the money-less
+        ``none`` modes measure the money at the day before the primary only; the other horizons run
+        in the pre-primary mode.
     cycles : iterable of int
         Cycles to forecast.
     as_of : str or date
-        Forecast date rule (default: the day before each row's primary).
+        Forecast date rule of the ``day_before`` horizon (default: the day before each row's primary).
     model_modes : dict, optional
         Model name -> the money modes to run it in (default: all of ``money_modes``).
     progress : callable, optional
         Called with a one-line message after each fold.
     events_dir : path, optional
         Folder of the dated outside-spending / endorsement event tables (default data/processed).
+    horizons : iterable of str
+        ``features.horizons.HORIZONS`` to forecast at; each fold is fitted on that horizon's views of
+        the earlier cycles (``features.horizons.training_view``) and scored on its view of the cycle.
+    n_jobs : int
+        Folds run in parallel through joblib (1: in this process).
+    dask_address : str, optional
+        Scheduler address of an existing Dask cluster: the folds run there (joblib's dask backend).
     """
     from forecasting.models.registry import make_model
     factories = dict(factories)
     missing = {ref: (lambda ref=ref: make_model(ref)) for ref in REFERENCE_MODELS if ref not in factories}
     factories = {**missing, **factories}
     money_modes, cycles = list(money_modes), [int(c) for c in cycles]
-    preds, timings, last = [], [], {}
-    for money in money_modes:
-        view = backtest_view(table, money, as_of, events_dir)
-        for cycle in cycles:
-            train, test = fold_views(table, cycle, money, as_of, view=view)
-            if train.empty or test.empty:
-                continue
-            test_prefield = hide_field(test)
-            truth = _truth(table.loc[test.index])
-            truth["pairing"] = pairing_mask(test)      # member-vs-member primary, field known
-            fitted = []
-            for name, factory in factories.items():
-                if model_modes and name in model_modes and money not in model_modes[name]:
+    last_cycle = max(cycles) if cycles else None
+    tasks = []
+    for horizon in horizons:
+        check_horizon(horizon)
+        modes = money_modes if horizon == "day_before" else [m for m in money_modes if m == "preprimary"]
+        for money in modes:
+            if horizon == "day_before":
+                view = backtest_view(table, money, as_of, events_dir)
+            else:
+                view = horizon_view(table, horizon, money, events_dir)
+            for cycle in cycles:
+                train, test = fold_views(table, cycle, money, view=view)
+                if train.empty or test.empty:
                     continue
-                model = factory()
-                t0 = time.perf_counter()
-                if hasattr(model, "fit_reusing"):       # an ensemble reuses members fitted in this fold
-                    model.fit_reusing(train, fitted)
-                else:
-                    model.fit(train)
-                fitted.append(model)
-                t1 = time.perf_counter()
-                pred = model.predict(test)
-                t2 = time.perf_counter()
-                pre = model.predict(test_prefield)
-                out = truth.copy()
-                out.insert(0, "money_mode", money)
-                out.insert(0, "model", name)
-                for col in pred.columns:
-                    out[col] = pred[col].to_numpy()
-                out["p_contested_prefield"] = pre["p_contested"].to_numpy()
-                out["p_loss_prefield"] = pre["p_loss"].to_numpy()
-                preds.append(out)
-                timings.append({"model": name, "money_mode": money, "cycle": cycle, "n_train": len(train),
-                                "n_test": len(test), "fit_seconds": t1 - t0, "predict_seconds": t2 - t1,
-                                **_diagnostics(model)})
+                names = [n for n in factories
+                         if not (model_modes and n in model_modes and money not in model_modes[n])]
+                tasks.append(dict(horizon=horizon, money=money, cycle=cycle,
+                                  train=training_view(table, train), test=test,
+                                  truth=_truth(table.loc[test.index]),
+                                  factories={n: factories[n] for n in names},
+                                  keep_models=cycle == last_cycle))
+    if n_jobs == 1 and dask_address is None:
+        results = []
+        for task in tasks:
+            results.append(_run_fold(**task))
+            _report(progress, results[-1])
+    else:
+        from joblib import Parallel, delayed, parallel_config
+
+        backend = {"backend": "dask"} if dask_address else {"backend": "loky", "n_jobs": n_jobs}
+        client = None
+        if dask_address:
+            from dask.distributed import Client
+            client = Client(dask_address)
+        try:
+            with parallel_config(**backend):
+                results = []
+                for res in Parallel(return_as="generator")(delayed(_run_fold)(**t) for t in tasks):
+                    results.append(res)
+                    _report(progress, res)
+        finally:
+            if client is not None:
+                client.close()
+    preds = [p for r in results for p in r["preds"]]
+    timings = [t for r in results for t in r["timings"]]
+    last = {}
+    for r in results:
+        for (name, money, horizon), model in r["models"].items():
+            if horizon == "day_before" or (name, money) not in last:
                 last[(name, money)] = model
-                if progress:
-                    progress(f"{name:>10} {money:>10} {cycle}: fit {t1 - t0:5.1f}s  "
-                             f"brier {metrics.brier(out['y'], out['p_loss']):.4f}")
     predictions = pd.concat(preds, ignore_index=True) if preds else pd.DataFrame()
     return BacktestResult(predictions, pd.DataFrame(timings), last)
+
+
+def _report(progress, result: dict) -> None:
+    if progress:
+        for line in result["lines"]:
+            progress(line)
+
+
+def _run_fold(horizon: str, money: str, cycle: int, train: pd.DataFrame, test: pd.DataFrame,
+              truth: pd.DataFrame, factories: dict, keep_models: bool) -> dict:
+    """Fit every model on one fold's training view and forecast its test view (a joblib task)."""
+    test_prefield = hide_field(test)
+    truth = truth.copy()
+    truth["pairing"] = pairing_mask(test)      # member-vs-member primary, field known
+    fitted, preds, timings, models, lines = [], [], [], {}, []
+    for name, factory in factories.items():
+        model = factory()
+        t0 = time.perf_counter()
+        if hasattr(model, "fit_reusing"):       # an ensemble reuses members fitted in this fold
+            model.fit_reusing(train, fitted)
+        else:
+            model.fit(train)
+        fitted.append(model)
+        t1 = time.perf_counter()
+        pred = model.predict(test)
+        t2 = time.perf_counter()
+        pre = model.predict(test_prefield)
+        out = truth.copy()
+        out.insert(0, "horizon", horizon)
+        out.insert(0, "money_mode", money)
+        out.insert(0, "model", name)
+        for col in pred.columns:
+            out[col] = pred[col].to_numpy()
+        out["p_contested_prefield"] = pre["p_contested"].to_numpy()
+        out["p_loss_prefield"] = pre["p_loss"].to_numpy()
+        preds.append(out)
+        timings.append({"model": name, "money_mode": money, "horizon": horizon, "cycle": cycle,
+                        "n_train": len(train), "n_test": len(test), "fit_seconds": t1 - t0,
+                        "predict_seconds": t2 - t1, **_diagnostics(model)})
+        if keep_models:
+            models[(name, money, horizon)] = model
+        lines.append(f"{name:>14} {horizon:>15} {money:>10} {cycle}: fit {t1 - t0:5.1f}s  "
+                     f"brier {metrics.brier(out['y'], out['p_loss']):.4f}")
+    return {"preds": preds, "timings": timings, "models": models, "lines": lines}
 
 
 def _diagnostics(model: PrimaryModel) -> dict:

@@ -39,6 +39,7 @@ from pydantic import AfterValidator, BeforeValidator, StrictInt
 from features.asof import MONEY_MODES, PRE_PRIMARY
 from features.constants import BACKTEST_CYCLES
 from features.errors import InputError
+from features.horizons import HORIZONS
 from forecasting.models.registry import MODELS
 from forecasting.validation import (StrictModel, Text, none_as, one_of, read_text, read_yaml, validate,
                                     yaml_line)
@@ -64,18 +65,33 @@ Mapping = Annotated[dict[str, Any], none_as({})]
 Note = Annotated[str, none_as("")]
 
 
+def _horizons(value):
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ValueError(f"must be a non-empty list of horizons, got {value!r}")
+    bad = [h for h in value if h not in HORIZONS]
+    if bad:
+        raise ValueError(f"unknown horizon(s) {bad}; known: {list(HORIZONS)}")
+    return list(value)
+
+
+
+
 class BacktestSettings(StrictModel):
-    """``backtest``: money modes, cycles (rolling origin) and the as-of rule."""
+    """``backtest``: money modes, cycles (rolling origin), horizons and the day-before as-of rule."""
 
     money_modes: MoneyModes = list(MONEY_MODES)
     cycles: list[StrictInt] = list(BACKTEST_CYCLES)
     as_of: Text = PRE_PRIMARY
+    horizons: Annotated[list[str], BeforeValidator(_horizons)] = ["day_before"]
 
 
 class TrainSettings(StrictModel):
     """``train``: the money the published model is trained with (never year-end: it leaks)."""
 
     money: Annotated[str, BeforeValidator(_train_money)] = "preprimary"
+    #: the horizons whose views of past cycles the model is fitted on, one fit each (features.horizons;
+    #: forecasting.models.by_horizon routes each row to its horizon's fit)
+    horizons: Annotated[list[str], BeforeValidator(_horizons)] = ["day_before"]
 
 
 class ModelConfig(StrictModel):
@@ -151,8 +167,9 @@ def _model_spec(config: ModelConfig, money_modes: list[str] | None = None) -> di
 
 def _settings(config) -> tuple[dict, dict]:
     bt = config.backtest
-    return ({"money_modes": list(bt.money_modes), "cycles": list(bt.cycles), "as_of": bt.as_of},
-            {"money": config.train.money})
+    return ({"money_modes": list(bt.money_modes), "cycles": list(bt.cycles), "as_of": bt.as_of,
+             "horizons": list(bt.horizons)},
+            {"money": config.train.money, "horizons": list(config.train.horizons)})
 
 
 def load_config(path: str | Path) -> dict:

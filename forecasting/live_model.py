@@ -99,16 +99,16 @@ def fit_named_model(model_name: str, table: pd.DataFrame):
     config_path = EXPERIMENTS_DIR / f"{model_name}.yaml"
     if config_path.is_file():
         config = load_config(config_path)
-        spec, money = config["models"][0], config["train"]["money"]
+        spec, money, horizons = config["models"][0], config["train"]["money"], config["train"]["horizons"]
     else:
         from forecasting.models.registry import MODELS
         if model_name not in MODELS:
             raise InputError("model", f"unknown model {model_name!r}; known: {sorted(MODELS)}", field="model")
         spec = {"name": model_name, "model": model_name, "kwargs": {}, "sample_kwargs": {}, "random_seed": None}
-        money = "preprimary"
-    model, view, _ = train_model(table, spec, money)
+        money, horizons = "preprimary", ("day_before",)
+    model, view, _ = train_model(table, spec, money, horizons=horizons)
     digest = hashlib.sha256()
-    digest.update(json.dumps(spec, sort_keys=True, default=repr).encode())
+    digest.update(json.dumps([spec, list(horizons)], sort_keys=True, default=repr).encode())
     # the training view holds the table and the dated event tables as the model saw them
     digest.update(pd.util.hash_pandas_object(view.reset_index(drop=True), index=False).values.tobytes())
     version = f"{spec['name']}-unregistered-{digest.hexdigest()[:10]}"

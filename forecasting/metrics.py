@@ -98,8 +98,13 @@ def share_coverage(share, lower, upper) -> float:
     return float(np.mean((share >= lower - 1e-9) & (share <= upper + 1e-9)))
 
 
-def reliability_table(y, p, n_bins: int = 10, band: float = 0.90) -> pd.DataFrame:
-    """Calibration by equal-width probability bins, each race counted once.
+#: reliability bins that spread the low end, where nearly every forecast of a rare event lies
+LOW_END_EDGES = (0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0)
+
+
+def reliability_table(y, p, n_bins: int = 10, band: float = 0.90, edges=None) -> pd.DataFrame:
+    """Calibration by probability bins (``n_bins`` of equal width, or the given ``edges``), each race
+    counted once.
 
     Returns one row per bin (empty bins included): ``bin``, ``lower``, ``upper``, ``n``, ``mean_p``,
     ``observed`` (event rate), ``events``, and the ``band`` binomial band of the observed rate if
@@ -107,7 +112,8 @@ def reliability_table(y, p, n_bins: int = 10, band: float = 0.90) -> pd.DataFram
     and ``in_band``.
     """
     y, p = _arrays(y, p)
-    edges = np.linspace(0, 1, n_bins + 1)
+    edges = np.linspace(0, 1, n_bins + 1) if edges is None else np.asarray(edges, dtype=float)
+    n_bins = len(edges) - 1
     idx = np.clip(np.digitize(p, edges[1:-1], right=False), 0, n_bins - 1)
     rows = []
     alpha = (1 - band) / 2

@@ -344,19 +344,25 @@ def plot_defeat_rates(rates: pd.DataFrame):
 # ---------------------------------------------------------------------------------------------
 # The model-comparison notebook
 # ---------------------------------------------------------------------------------------------
-def load_backtest(directory: str | Path | None = None) -> dict[str, pd.DataFrame]:
-    """The backtest files under ``reports/backtest`` (scoreboard, reliability, timings, predictions);
-    an empty dict when the backtest has not been run."""
+def load_backtest(directory: str | Path | None = None, horizon: str | None = None) -> dict[str, pd.DataFrame]:
+    """The backtest files under ``reports/backtest`` (scoreboard, reliability, timings, predictions) at
+    one horizon (default the published forecast's, ``forecasting.scoreboard.pick_horizon``; the chosen
+    one is under ``"horizon"``); an empty dict when the backtest has not been run."""
+    from forecasting.scoreboard import at_horizon, pick_horizon, read_predictions
+
     directory = Path(directory) if directory else BACKTEST_DIR
     out = {}
     for name in ("scoreboard", "reliability", "timings"):
         path = directory / f"{name}.csv"
         if path.is_file():
             out[name] = pd.read_csv(path, dtype={"cycle": str} if name == "scoreboard" else None)
-    from forecasting.scoreboard import read_predictions
     predictions = read_predictions(directory)                      # predictions.csv.gz
     if predictions is not None:
         out["predictions"] = predictions
+    if "scoreboard" in out:
+        chosen = pick_horizon(out["scoreboard"], horizon)
+        out = {k: at_horizon(v, chosen) for k, v in out.items()}
+        out["horizon"] = chosen
     # the second target's scoreboard (``forecasting.scoreboard_same_party``): in the comparison output,
     # else in the two-target benchmark's folder
     for path in (directory / "scoreboard_same_party.csv", directory / "two_targets" / "scoreboard_same_party.csv"):

@@ -26,6 +26,9 @@ HONEST_COLUMNS = ["brier_skill_ci_low", "brier_skill_ci_high",
                   "brier_ref_pair", "brier_skill_pair", "brier_skill_pair_ci_low", "brier_skill_pair_ci_high",
                   "n_pairing", "n_lost_pairing", "n_nopair", "n_lost_nopair", "brier_skill_nopair",
                   "auc_nopair", "recall_top25_nopair"]
+#: per cycle: the expected number of defeats, its 80% interval, whether the interval covers the actual
+#: count (pooled: the share of cycles it covers)
+COUNT_COLUMNS = ["expected_lost", "lost_p10", "lost_p90", "lost_covered80"]
 POOLED = "pooled"
 # reference model -> the columns its forecasts get in the scored frame
 _REF_COLUMNS = {REFERENCE_MODEL: ("p_ref", "p_ref_prefield"),
@@ -33,7 +36,7 @@ _REF_COLUMNS = {REFERENCE_MODEL: ("p_ref", "p_ref_prefield"),
 ROW_KEY = ["cycle", "state", "district", "party", "incumbent"]
 # every scored row of a backtest, gzip-compressed (the plain CSV was 7 MB in the repository)
 PREDICTIONS_FILE = "predictions.csv.gz"
-PREDICTION_COLUMNS = ["model", "money_mode", "cycle", "state", "district", "party", "incumbent", "y", "pairing",
+PREDICTION_COLUMNS = ["model", "money_mode", "horizon", "cycle", "state", "district", "party", "incumbent", "y", "pairing",
                       "contested_true", "share", "p_contested", "p_loss_if_contested", "p_loss",
                       "share_mean", "share_p10", "share_p50", "share_p90", "p_contested_prefield",
                       "p_loss_prefield", "y_same_party", "p_same_party_november", "p_lose_general",
@@ -147,28 +150,74 @@ def score_by_cycle(pred: pd.DataFrame, score) -> list[dict]:
     return rows
 
 
+def horizons_of(frame: pd.DataFrame) -> list[str]:
+    """The horizons a predictions / scoreboard frame holds, in ``features.horizons.HORIZONS`` order
+    (a frame without a ``horizon`` column is the day before the primary)."""
+    from features.horizons import HORIZONS
+    if "horizon" not in frame.columns:
+        return ["day_before"]
+    present = set(frame["horizon"].dropna())
+    return [h for h in HORIZONS if h in present]
+
+
+def at_horizon(frame: pd.DataFrame, horizon: str = "day_before") -> pd.DataFrame:
+    """The rows of a predictions / scoreboard / reliability frame at ``horizon``."""
+    if "horizon" not in frame.columns:
+        return frame if horizon == "day_before" else frame.iloc[0:0]
+    return frame[frame["horizon"] == horizon]
+
+
 def scoreboard(predictions: pd.DataFrame, timings: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per (model, money_mode, cycle) plus ``cycle = 'pooled'`` per (model, money_mode)."""
-    board = pd.DataFrame(score_by_cycle(_with_reference(predictions), _score_group))
-    board["fit_seconds"] = np.nan
-    if timings is not None and len(timings):
-        t = timings.assign(cycle=timings["cycle"].astype(int).astype(str))
-        per = t.set_index(["model", "money_mode", "cycle"])["fit_seconds"]
-        tot = t.groupby(["model", "money_mode"])["fit_seconds"].sum()
-        board["fit_seconds"] = [
-            tot.get((m, mm), np.nan) if c == POOLED else per.get((m, mm, c), np.nan)
-            for m, mm, c in zip(board["model"], board["money_mode"], board["cycle"])]
-    return board[CONTRACT_COLUMNS + EXTRA_COLUMNS + HONEST_COLUMNS]
-
-
-def reliability(predictions: pd.DataFrame, n_bins: int = 10) -> pd.DataFrame:
-    """Pooled reliability table per (model, money_mode)."""
+    """One row per (horizon, model, money_mode, cycle) plus ``cycle = 'pooled'`` per (horizon, model,
+    money_mode); per cycle the expected number of defeats and its 80% interval
+    (``forecasting.defeat_counts``), pooled the share of cycles whose interval covers the count."""
     parts = []
-    for (model, money), g in predictions.groupby(["model", "money_mode"], sort=False):
-        tab = metrics.reliability_table(g["y"], g["p_loss"], n_bins=n_bins)
-        tab.insert(0, "money_mode", money)
-        tab.insert(0, "model", model)
-        parts.append(tab)
+    for horizon in horizons_of(predictions):
+        pred = at_horizon(predictions, horizon)
+        board = pd.DataFrame(score_by_cycle(_with_reference(pred), _score_group))
+        board["fit_seconds"] = np.nan
+        t = at_horizon(timings, horizon) if timings is not None and len(timings) else None
+        if t is not None and len(t):
+            t = t.assign(cycle=t["cycle"].astype(int).astype(str))
+            per = t.set_index(["model", "money_mode", "cycle"])["fit_seconds"]
+            tot = t.groupby(["model", "money_mode"])["fit_seconds"].sum()
+            board["fit_seconds"] = [
+                tot.get((m, mm), np.nan) if c == POOLED else per.get((m, mm, c), np.nan)
+                for m, mm, c in zip(board["model"], board["money_mode"], board["cycle"])]
+        board = board.merge(_count_columns(pred), on=["model", "money_mode", "cycle"], how="left")
+        board.insert(0, "horizon", horizon)
+        parts.append(board)
+    board = pd.concat(parts, ignore_index=True)
+    return board[["horizon"] + CONTRACT_COLUMNS + EXTRA_COLUMNS + COUNT_COLUMNS + HONEST_COLUMNS]
+
+
+def _count_columns(pred: pd.DataFrame) -> pd.DataFrame:
+    """``COUNT_COLUMNS`` per (model, money_mode, cycle) and pooled."""
+    from forecasting import defeat_counts
+
+    rows = []
+    for (model, money), g in pred.groupby(["model", "money_mode"], sort=False):
+        counts = defeat_counts.cycle_counts(g)
+        for r in counts.itertuples():
+            rows.append({"model": model, "money_mode": money, "cycle": str(r.cycle),
+                         "expected_lost": r.expected_lost, "lost_p10": r.lost_p10, "lost_p90": r.lost_p90,
+                         "lost_covered80": float(r.covered80)})
+        rows.append({"model": model, "money_mode": money, "cycle": POOLED,
+                     "expected_lost": float(counts["expected_lost"].sum()), "lost_p10": np.nan,
+                     "lost_p90": np.nan, "lost_covered80": float(counts["covered80"].mean())})
+    return pd.DataFrame(rows, columns=["model", "money_mode", "cycle", *COUNT_COLUMNS])
+
+
+def reliability(predictions: pd.DataFrame) -> pd.DataFrame:
+    """Pooled reliability table per (horizon, model, money_mode), in ``metrics.LOW_END_EDGES`` bins."""
+    parts = []
+    for horizon in horizons_of(predictions):
+        for (model, money), g in at_horizon(predictions, horizon).groupby(["model", "money_mode"], sort=False):
+            tab = metrics.reliability_table(g["y"], g["p_loss"], edges=metrics.LOW_END_EDGES)
+            tab.insert(0, "money_mode", money)
+            tab.insert(0, "model", model)
+            tab.insert(0, "horizon", horizon)
+            parts.append(tab)
     return pd.concat(parts, ignore_index=True)
 
 
@@ -178,29 +227,34 @@ def plot_calibration(rel: pd.DataFrame, path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    modes = list(dict.fromkeys(rel["money_mode"]))
+    if "horizon" not in rel.columns:
+        rel = rel.assign(horizon="day_before")
+    panels = list(dict.fromkeys(zip(rel["horizon"], rel["money_mode"])))
     models = list(dict.fromkeys(rel["model"]))
-    fig, axes = plt.subplots(1, len(modes), figsize=(5.2 * len(modes), 5), squeeze=False)
-    for ax, mode in zip(axes[0], modes):
-        ax.plot([0, 1], [0, 1], color="grey", lw=1, ls="--", label="perfect calibration")
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 5), squeeze=False)
+    for ax, (horizon, mode) in zip(axes[0], panels):
+        ax.plot([1e-3, 1], [1e-3, 1], color="grey", lw=1, ls="--", label="perfect calibration")
         for i, model in enumerate(models):
-            t = rel[(rel["model"] == model) & (rel["money_mode"] == mode) & (rel["n"] > 0)]
+            t = rel[(rel["model"] == model) & (rel["money_mode"] == mode) & (rel["horizon"] == horizon)
+                    & (rel["n"] > 0)]
             if t.empty:
                 continue
-            x = t["mean_p"].to_numpy() + (i - len(models) / 2) * 0.004
-            err = np.vstack([t["mean_p"] - t["band_low"], t["band_high"] - t["mean_p"]]).clip(min=0)
-            ax.errorbar(x, t["mean_p"], yerr=err, fmt="none", alpha=0.25, color=f"C{i}")
-            ax.scatter(x, t["observed"], s=12 + 60 * np.sqrt(t["n"] / t["n"].max()), color=f"C{i}",
-                       label=model, zorder=3)
-            ax.plot(x, t["observed"], color=f"C{i}", lw=0.8)
-        ax.set_title(f"money: {mode}")
+            x = t["mean_p"].clip(lower=1e-3).to_numpy() * (1 + (i - len(models) / 2) * 0.03)
+            ax.vlines(x, t["band_low"].clip(lower=1e-3), t["band_high"].clip(lower=1e-3), alpha=0.25,
+                      color=f"C{i}", lw=3)
+            obs = t["observed"].clip(lower=1e-3)
+            ax.scatter(x, obs, s=12 + 60 * np.sqrt(t["n"] / t["n"].max()), color=f"C{i}", label=model, zorder=3)
+            ax.plot(x, obs, color=f"C{i}", lw=0.8)
+        ax.set_title(f"{horizon}, money: {mode}")
         ax.set_xlabel("forecast P(loses renomination), bin mean")
-        ax.set_xlim(-0.02, 1.02)
-        ax.set_ylim(-0.02, 1.02)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(1e-3, 1)
+        ax.set_ylim(1e-3, 1)
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("observed loss rate (bars: 90% band if calibrated)")
     axes[0][-1].legend(loc="upper left", fontsize=8)
-    fig.suptitle("Backtest 2008-2024 as of the day before each primary: reliability (10 bins, pooled)")
+    fig.suptitle("Backtest 2008-2024 by horizon: reliability (bins spread at the low end, pooled)")
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -209,9 +263,12 @@ def plot_calibration(rel: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def weak_spots(predictions: pd.DataFrame, model: str, money: str = "preprimary", k: int = 25) -> pd.DataFrame:
+def weak_spots(predictions: pd.DataFrame, model: str, money: str = "preprimary", k: int = 25,
+               horizon: str | None = "day_before") -> pd.DataFrame:
     """Actual losers and each one's risk rank within its cycle under ``model`` (rank > k: missed)."""
     g = predictions[(predictions["model"] == model) & (predictions["money_mode"] == money)].copy()
+    if "horizon" in g.columns:
+        g = g[g["horizon"] == pick_horizon(g, horizon)]
     g["rank"] = g.groupby("cycle")["p_loss"].rank(ascending=False, method="min").astype(int)
     losers = g[g["y"] == 1].sort_values(["cycle", "rank"])
     return losers[["cycle", "state", "district", "party", "incumbent", "p_loss", "rank"]].reset_index(drop=True)
@@ -239,11 +296,25 @@ def _md_table(df: pd.DataFrame, nd: dict | None = None) -> str:
     return "\n".join(lines)
 
 
-def best_model(board: pd.DataFrame, money: str = "preprimary") -> str | None:
+#: the horizon of the forecast the site publishes (the live forecast is dated December 31 of the year
+#: before the election): the champion is chosen, and the site's skill is quoted, at this horizon
+PUBLISHED_HORIZON = "year_end"
+
+
+def pick_horizon(frame: pd.DataFrame, horizon: str | None = None) -> str:
+    """``horizon`` (default ``PUBLISHED_HORIZON``) if ``frame`` holds it, else its last horizon."""
+    present = horizons_of(frame)
+    want = horizon or PUBLISHED_HORIZON
+    return want if want in present else (present[-1] if present else "day_before")
+
+
+def best_model(board: pd.DataFrame, money: str = "preprimary", horizon: str | None = None) -> str | None:
     """The champion by ``forecasting.champion.choose``: highest pooled Brier skill in a (non-leaky)
-    money mode, reference models excluded (the same rule the nested score applies fold by fold)."""
+    money mode at ``horizon`` (default the published one, ``pick_horizon``), reference models excluded
+    (the same rule the nested score applies fold by fold)."""
     from forecasting.champion import choose
 
+    board = at_horizon(board, pick_horizon(board, horizon))
     pooled = board[(board["cycle"] == POOLED) & (board["money_mode"] == money)]
     return choose(dict(zip(pooled["model"], pooled["brier_skill"].astype(float))))
 
@@ -255,8 +326,17 @@ NESTED_COLUMNS = ["model", "money_mode", "cycle", "chosen", "prior_folds", "prio
 
 
 def nested_scoreboard(predictions: pd.DataFrame, money: str = "preprimary") -> pd.DataFrame:
-    """Scores of the nested champion (``forecasting.champion``): per cycle the model chosen from
-    the earlier folds only, and pooled over the cycles (``nested_champion.csv``)."""
+    """Scores of the nested champion (``forecasting.champion``) at every horizon: per cycle the model
+    chosen from the earlier folds only, and pooled over the cycles (``nested_champion.csv``)."""
+    parts = []
+    for horizon in horizons_of(predictions):
+        part = _nested_at(at_horizon(predictions, horizon), money)
+        part.insert(0, "horizon", horizon)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["horizon", *NESTED_COLUMNS])
+
+
+def _nested_at(predictions: pd.DataFrame, money: str) -> pd.DataFrame:
     from forecasting.champion import NESTED, nested_choices, nested_predictions
 
     if predictions.empty or not (predictions["money_mode"] == money).any():
@@ -353,14 +433,108 @@ def headline(board: pd.DataFrame, rel: pd.DataFrame, nested: pd.DataFrame | None
     return out
 
 
+def horizon_table(board: pd.DataFrame, money: str = "preprimary") -> pd.DataFrame:
+    """Pooled scores of every model at every horizon (one money mode)."""
+    pooled = board[(board["cycle"] == POOLED) & (board["money_mode"] == money)]
+    cols = ["horizon", "model", "brier_skill", "brier_skill_ci_low", "brier_skill_ci_high", "brier_skill_pair",
+            "brier_skill_nopair", "auc", "recall_top25", "expected_lost", "n_lost", "lost_covered80"]
+    return pooled[[c for c in cols if c in pooled.columns]]
+
+
+def headline_table(board: pd.DataFrame, money: str = "preprimary") -> str:
+    """The README's table (``reports/backtest/headline.md``): the published champion's pooled scores at
+    every horizon, and the base rate's defeat-count coverage beside it."""
+    from features.horizons import HORIZON_LABELS
+
+    best = best_model(board)
+    lines = ["| forecast made at | Brier skill [90% CI] | vs pairing-aware | AUC | recall top 25 "
+             "| cycles whose 80% defeat range held the count |", "|---|---|---|---|---|---|"]
+    for horizon in horizons_of(board):
+        p = board[(board["horizon"] == horizon) & (board["model"] == best) & (board["money_mode"] == money)
+                  & (board["cycle"] == POOLED)] if "horizon" in board.columns else board.iloc[0:0]
+        if p.empty:
+            continue
+        r = p.iloc[0]
+        per = board[(board["horizon"] == horizon) & (board["model"] == best) & (board["money_mode"] == money)
+                    & (board["cycle"] != POOLED)]
+        held = int(per["lost_covered80"].astype(float).sum())
+        lines.append(f"| {HORIZON_LABELS[horizon]} (`{horizon}`) | {r['brier_skill']:.3f} "
+                     f"[{r['brier_skill_ci_low']:.3f}, {r['brier_skill_ci_high']:.3f}] | "
+                     f"{r['brier_skill_pair']:.3f} | {r['auc']:.3f} | {r['recall_top25']:.2f} | "
+                     f"{held} of {len(per)} |")
+    return (f"Champion `{best}`, rolling-origin backtest 2008-2024, pre-primary money "
+            f"({int(board.loc[(board['cycle'] == POOLED) & (board['model'] == best), 'n'].max())} incumbents, "
+            f"{int(board.loc[(board['cycle'] == POOLED) & (board['model'] == best), 'n_lost'].max())} defeats):\n\n"
+            + "\n".join(lines) + "\n")
+
+
+def count_table(board: pd.DataFrame, model: str, money: str = "preprimary") -> pd.DataFrame:
+    """Per cycle and horizon: actual defeats against the model's expected number and 80% interval."""
+    per = board[(board["cycle"] != POOLED) & (board["money_mode"] == money) & (board["model"] == model)]
+    out = per[["cycle", "n_lost"]].drop_duplicates("cycle").set_index("cycle")
+    for horizon in horizons_of(per):
+        h = at_horizon(per, horizon).set_index("cycle")
+        out[horizon] = [f"{h.loc[c, 'expected_lost']:.1f} [{int(h.loc[c, 'lost_p10'])}, {int(h.loc[c, 'lost_p90'])}]"
+                        + ("" if h.loc[c, "lost_covered80"] else " **missed**") if c in h.index else "–"
+                        for c in out.index]
+    return out.reset_index()
+
+
 def markdown(board: pd.DataFrame, rel: pd.DataFrame, predictions: pd.DataFrame, timings: pd.DataFrame,
              header: dict | None = None, nested: pd.DataFrame | None = None,
              ensembles: dict | None = None) -> str:
-    """The scoreboard as Markdown (regenerated by ``primary-forecast backtest``)."""
-    header = header or {}
-    pooled = board[board["cycle"] == POOLED]
+    """The scoreboard as Markdown (regenerated by ``primary-forecast backtest``): every horizon's pooled
+    scores and defeat counts first, then the details at the day before the primary (where the money
+    leak is measured)."""
+    from features.horizons import HORIZON_LABELS
+
+    published = pick_horizon(board)
+    best = best_model(board, horizon=published)
     lines = ["# Backtest scoreboard", "",
-             "Rolling origin: each cycle 2008-2024 is forecast by models trained on the earlier cycles only, "
+             "Rolling origin: each cycle 2008-2024 is forecast by models trained on the earlier cycles only, at "
+             "three horizons, each seeing only what was public by its date and fitted on the same horizon's "
+             "views of the earlier cycles: `year_end` (December 31 of the year before the election: the live "
+             "forecast's date; FEC money as of the year-end report's coverage end, public by January 31; the "
+             "ballot is mostly not known), `filing_deadline` (the state's filing deadline: the field is known) "
+             "and `day_before` (the day before the primary).", ""]
+    for k, v in (header or {}).items():
+        lines.append(f"- {k}: `{v}`")
+    lines += ["", f"## By horizon (pre-primary money)", "",
+              f"The site publishes the `{published}` forecast ({HORIZON_LABELS.get(published, published)}); "
+              f"its champion, chosen at that horizon, is **{best}**. `expected_lost`: the expected number of "
+              "defeats summed over the cycles; `lost_covered80`: the share of cycles whose 80% interval for the "
+              "number of defeats (a cycle-level shift of every race's log-odds, its scale learned from the earlier "
+              "cycles only: `forecasting/defeat_counts.py`) covers the actual count.", "",
+              _md_table(horizon_table(board), {"expected_lost": 1, "lost_covered80": 2}), ""]
+    if best:
+        lines += [f"### Defeats per cycle: actual against {best}'s expected number [80% interval]", "",
+                  _md_table(count_table(board, best)), ""]
+    for horizon in horizons_of(board):
+        if horizon == "day_before":
+            continue
+        hb, hr = at_horizon(board, horizon), at_horizon(rel, horizon)
+        hn = at_horizon(nested, horizon) if nested is not None and len(nested) else None
+        lines += [f"## Headline at `{horizon}` ({HORIZON_LABELS.get(horizon, horizon)})", ""]
+        lines += headline(hb, hr, hn, ensembles) + [""]
+    lines += ["## At the day before the primary", ""]
+    lines += [_markdown_day_before(at_horizon(board, "day_before"), at_horizon(rel, "day_before"),
+                                   at_horizon(predictions, "day_before"),
+                                   at_horizon(timings, "day_before") if timings is not None and len(timings)
+                                   else timings,
+                                   at_horizon(nested, "day_before") if nested is not None and len(nested)
+                                   else nested, ensembles)]
+    return "\n".join(lines)
+
+
+def _markdown_day_before(board: pd.DataFrame, rel: pd.DataFrame, predictions: pd.DataFrame,
+                         timings: pd.DataFrame, nested: pd.DataFrame | None = None,
+                         ensembles: dict | None = None) -> str:
+    """The day-before details: headline, money modes, pairings, nested champion, per cycle, reliability,
+    weak spots, timings and sampler diagnostics."""
+    if board.empty:
+        return "No model was scored at this horizon."
+    pooled = board[board["cycle"] == POOLED]
+    lines = ["Forecast "
              "as of the day before each incumbent's primary (the field is known; P(loss) = P(loss | contested) "
              "for contested incumbents, 0 for unopposed ones). Brier skill is against the base-rate model "
              "(rates by party over the last three training cycles), fitted in the same fold. "
@@ -370,19 +544,15 @@ def markdown(board: pd.DataFrame, rel: pd.DataFrame, predictions: pd.DataFrame, 
              "Money modes: `preprimary` = only FEC figures whose coverage ends before the primary (missing "
              "otherwise); `yearend` = full-cycle FEC totals, which include post-primary money **(the leak, for "
              "measurement only; never used for forecasts)**; `none` = no money features.", ""]
-    for k, v in header.items():
-        lines.append(f"- {k}: `{v}`")
-    if header:
-        lines.append("")
-    lines += ["## Headline", ""] + headline(board, rel, nested, ensembles) + [""]
+    lines += ["### Headline", ""] + headline(board, rel, nested, ensembles) + [""]
     cols = ["model", "money_mode", "n", "n_lost", "brier", "log_loss", "brier_skill", "auc", "recall_top10",
             "recall_top25", "share_mae", "share_cov80"]
-    lines += ["## Pooled, all backtest cycles", "",
+    lines += ["### Pooled, all backtest cycles", "",
               _md_table(pooled[cols], {"brier": 4, "log_loss": 4}), ""]
     cols = ["model", "money_mode", "brier_skill", "brier_skill_ci_low", "brier_skill_ci_high",
             "brier_skill_pair", "brier_skill_pair_ci_low", "brier_skill_pair_ci_high", "n_lost_pairing",
             "brier_skill_nopair", "auc_nopair", "recall_top25_nopair"]
-    lines += ["### Against a reference that knows the member-vs-member rule", "",
+    lines += ["#### Against a reference that knows the member-vs-member rule", "",
               "`brier_skill_pair`: Brier skill against `pair_base_rate`, the base rate that also knows that one of two "
               "sitting members in one primary must lose (0.5 each; top-two / top-four excepted); other rows get the "
               "base rate of the training folds' non-pairing rows. `*_nopair`: the rows that are not such pairings "
@@ -392,19 +562,20 @@ def markdown(board: pd.DataFrame, rel: pd.DataFrame, predictions: pd.DataFrame, 
               f"cycle-district clusters, seed {metrics.BOOTSTRAP_SEED}.", "",
               _md_table(pooled[[c for c in cols if c in pooled.columns]]), ""]
     if nested is not None and len(nested):
-        lines += ["### Nested champion: chosen from earlier folds only", "",
+        lines += ["#### Nested champion: chosen from earlier folds only", "",
                   "For each cycle, the champion rule (highest pooled Brier skill against the base rate, pre-primary "
                   "money, references excluded: the rule `register --best` applies to all folds) is applied to the "
                   "folds before it; the first fold has no history and gets the base rate. `nested_champion.csv`.", "",
-                  _md_table(nested.drop(columns=["model", "money_mode"]), {"brier": 4}), ""]
+                  _md_table(nested.drop(columns=[c for c in ("horizon", "model", "money_mode")
+                                                 if c in nested.columns]), {"brier": 4}), ""]
     cols = ["model", "money_mode", "brier_prefield", "brier_skill_prefield", "auc_prefield",
             "brier_contested", "auc_contested"]
-    lines += ["### Before the filing deadline (field hidden)", "",
+    lines += ["#### Field hidden (the day-before view with the ballot blanked)", "",
               "`brier_contested` / `auc_contested`: the hurdle's P(contested) against whether a same-party "
               "challenger filed (rows where that is known).", "",
               _md_table(pooled[cols], {"brier_prefield": 4, "brier_contested": 4}), ""]
     best = best_model(board)
-    lines += ["## Per cycle (pre-primary money)", ""]
+    lines += ["### Per cycle (pre-primary money)", ""]
     per = board[(board["cycle"] != POOLED) & (board["money_mode"] == "preprimary")]
     if not per.empty:
         wide = per.pivot_table(index="cycle", columns="model", values="brier_skill", aggfunc="first")
@@ -419,7 +590,7 @@ def markdown(board: pd.DataFrame, rel: pd.DataFrame, predictions: pd.DataFrame, 
     if best:
         r = rel[(rel["model"] == best) & (rel["money_mode"] == "preprimary") & (rel["n"] > 0)]
         n_out = int((~r["in_band"].astype(bool)).sum())
-        lines += [f"## Reliability of the best model ({best}, pre-primary money)", "",
+        lines += [f"### Reliability of the best model ({best}, pre-primary money)", "",
                   f"{len(r)} non-empty bins, {n_out} outside their 90% binomial band "
                   "(band: where the observed rate would fall 90% of the time if the forecasts were calibrated). "
                   "All models: `reliability.csv`, plot: `calibration.png`.", "",
@@ -428,7 +599,7 @@ def markdown(board: pd.DataFrame, rel: pd.DataFrame, predictions: pd.DataFrame, 
                   "![calibration](calibration.png)", ""]
         ws = weak_spots(predictions, best)
         if not ws.empty:
-            lines += [f"## Where the best model is weak: every actual loser and its risk rank in its cycle "
+            lines += [f"### Where the best model is weak: every actual loser and its risk rank in its cycle "
                       f"({best}, pre-primary money)", "",
                       f"Rank 1 = highest P(loss) that cycle; {int((ws['rank'] > 25).sum())} of {len(ws)} losers "
                       "ranked below 25.", "", _md_table(ws, {"p_loss": 3}), ""]
@@ -436,7 +607,7 @@ def markdown(board: pd.DataFrame, rel: pd.DataFrame, predictions: pd.DataFrame, 
         t = timings.groupby(["model", "money_mode"], sort=False).agg(
             folds=("cycle", "count"), fit_seconds=("fit_seconds", "sum"),
             predict_seconds=("predict_seconds", "sum")).reset_index()
-        lines += ["## Timings (this machine)", "", _md_table(t, {"fit_seconds": 1, "predict_seconds": 1}),
+        lines += ["### Timings (this machine)", "", _md_table(t, {"fit_seconds": 1, "predict_seconds": 1}),
                   "", f"Total fit + predict: {t['fit_seconds'].sum() + t['predict_seconds'].sum():.0f} s. "
                   "The ensemble reuses the members fitted in the same fold (hence no fit time of its own).", ""]
         diag_cols = [c for c in ("diag_max_rhat", "diag_min_ess_bulk", "diag_min_ess_tail", "diag_divergences",
@@ -446,7 +617,7 @@ def markdown(board: pd.DataFrame, rel: pd.DataFrame, predictions: pd.DataFrame, 
             d = d.rename(columns={c: c[len("diag_"):] for c in diag_cols})
             if "converged" in d.columns:
                 d["converged"] = d["converged"].astype(bool)
-            lines += ["## Sampler diagnostics per fold (Bayesian model)", "",
+            lines += ["### Sampler diagnostics per fold (Bayesian model)", "",
                       "Converged = R-hat < 1.01, bulk and tail ESS >= 400, no divergences.", "",
                       _md_table(d, {"max_rhat": 3, "min_ess_bulk": 0, "min_ess_tail": 0, "divergences": 0}), ""]
     return "\n".join(lines)
@@ -468,6 +639,9 @@ def write_scoreboard(predictions: pd.DataFrame, timings: pd.DataFrame, out_dir: 
         "scoreboard.md": out_dir / "scoreboard.md", "calibration.png": out_dir / "calibration.png",
     }
     paths["nested_champion.csv"] = out_dir / "nested_champion.csv"
+    paths["headline.md"] = out_dir / "headline.md"
+    if "horizon" in board.columns:
+        paths["headline.md"].write_text(headline_table(board))
     nested = nested_scoreboard(predictions)
     nested.to_csv(paths["nested_champion.csv"], index=False, float_format="%.6g")
     board.to_csv(paths["scoreboard.csv"], index=False, float_format="%.6g")

@@ -112,8 +112,12 @@ def markdown(board: pd.DataFrame, generals: pd.DataFrame, model: str | None) -> 
 
 
 def write_same_party(predictions: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
-    """Write ``scoreboard_same_party.csv``, ``same_party_generals.csv`` and ``scoreboard_same_party.md``."""
+    """Write ``scoreboard_same_party.csv``, ``same_party_generals.csv`` and ``scoreboard_same_party.md``
+    (the forecasts made the day before the primary, where the November stage is scored)."""
+    from forecasting.scoreboard import at_horizon
+
     out_dir = Path(out_dir)
+    predictions = at_horizon(predictions, "day_before")
     board = scoreboard_same_party(predictions)
     if board.empty:
         return {}

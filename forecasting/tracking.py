@@ -248,39 +248,48 @@ def log_backtest(config: dict, timings: pd.DataFrame, board: pd.DataFrame, rel: 
     pooled = board[board["cycle"] == "pooled"]
     with start_run("backtest", config, run_name=f"backtest-{config.get('name', '')}",
                    tags={"comparison": str(config.get("kind") == "comparison").lower()}) as parent:
+        if "horizon" not in board.columns:
+            board = board.assign(horizon="day_before")
+            pooled = board[board["cycle"] == "pooled"]
         for _, r in pooled.iterrows():
-            log_metrics({k: r[k] for k in r.index if k not in ("model", "money_mode", "cycle")},
-                        prefix=f"{r['model']}.{r['money_mode']}.")
+            log_metrics({k: r[k] for k in r.index if k not in ("model", "money_mode", "cycle", "horizon")},
+                        prefix=f"{r['model']}.{r['money_mode']}.{r['horizon']}.")
         from forecasting.scoreboard import best_model
         best = best_model(board)
         if best:
             mlflow.set_tag("best_model", best)
         for name, path in (files or {}).items():
             mlflow.log_artifact(str(path), artifact_path="scoreboard")
-        for (model, money), per in board.groupby(["model", "money_mode"], sort=False):
-            with start_run("backtest-model", config, run_name=f"{model}-{money}", nested=True,
-                           tags={"model": model, "money_mode": money}):
-                mlflow.log_params({"model": model, "money_mode": money})
+        if "horizon" not in timings.columns:
+            timings = timings.assign(horizon="day_before")
+        if "horizon" not in rel.columns:
+            rel = rel.assign(horizon="day_before")
+        for (model, money, horizon), per in board.groupby(["model", "money_mode", "horizon"], sort=False):
+            with start_run("backtest-model", config, run_name=f"{model}-{money}-{horizon}", nested=True,
+                           tags={"model": model, "money_mode": money, "horizon": horizon}):
+                mlflow.log_params({"model": model, "money_mode": money, "horizon": horizon})
                 for _, r in per.iterrows():
-                    values = {k: r[k] for k in r.index if k not in ("model", "money_mode", "cycle")}
+                    values = {k: r[k] for k in r.index if k not in ("model", "money_mode", "cycle", "horizon")}
                     if r["cycle"] == "pooled":
                         log_metrics(values, prefix="pooled.")
                     else:
                         log_metrics(values, step=int(r["cycle"]))
-                t = timings[(timings["model"] == model) & (timings["money_mode"] == money)]
+                t = timings[(timings["model"] == model) & (timings["money_mode"] == money)
+                            & (timings["horizon"] == horizon)]
                 for _, r in t.iterrows():
                     log_metrics({k: r[k] for k in t.columns if k.startswith("diag_") or k.endswith("_seconds")},
                                 step=int(r["cycle"]))
-                log_frame(rel[(rel["model"] == model) & (rel["money_mode"] == money)], "reliability.csv")
-                fitted = (last_models or {}).get((model, money))
+                log_frame(rel[(rel["model"] == model) & (rel["money_mode"] == money) & (rel["horizon"] == horizon)],
+                          "reliability.csv")
+                fitted = (last_models or {}).get((model, money)) if horizon == "day_before" else None
                 if log_models and fitted is not None:
                     log_model(fitted)
         return parent.info.run_id
 
 
 def best_from_last_comparison(money: str = "preprimary") -> tuple[str, str]:
-    """(model name, backtest run id) with the best pooled Brier skill in the latest comparison run
-    (reference models excluded)."""
+    """(model name, backtest run id) with the best pooled Brier skill in the latest comparison run at the
+    published horizon (reference models excluded)."""
     from forecasting.models.registry import REFERENCE_MODELS
 
     mlflow = _mlflow()
@@ -293,12 +302,18 @@ def best_from_last_comparison(money: str = "preprimary") -> tuple[str, str]:
         raise LookupError("no finished comparison backtest in the tracking store; run "
                           "`primary-forecast backtest --config experiments/comparison.yaml` first")
     run = runs[0]
-    skills = {}
+    from forecasting.scoreboard import PUBLISHED_HORIZON
+
+    by_horizon: dict[str, dict[str, float]] = {}
     for key, value in run.data.metrics.items():
         parts = key.split(".")
-        if (len(parts) == 3 and parts[1] == money and parts[2] == "brier_skill"
+        if len(parts) == 3:                 # a run recorded before horizons: the day before the primary
+            parts = [parts[0], parts[1], "day_before", parts[2]]
+        if (len(parts) == 4 and parts[1] == money and parts[3] == "brier_skill"
                 and parts[0] not in REFERENCE_MODELS):
-            skills[parts[0]] = value
+            by_horizon.setdefault(parts[2], {})[parts[0]] = value
+    # the champion is chosen at the published forecast's horizon (scoreboard.best_model)
+    skills = by_horizon.get(PUBLISHED_HORIZON) or by_horizon.get("day_before") or {}
     if not skills:
         raise LookupError(f"comparison run {run.info.run_id} has no pooled brier_skill for money mode {money!r}")
     return max(skills, key=skills.get), run.info.run_id

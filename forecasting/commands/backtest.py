@@ -19,6 +19,11 @@ def add_parser(subparsers) -> None:
     p.add_argument("--models", default=None, help="comma-separated subset of the config's models")
     p.add_argument("--money-modes", default=None, help="comma-separated subset: preprimary,yearend,none")
     p.add_argument("--cycles", default=None, help="comma-separated cycles (default the config's)")
+    p.add_argument("--horizons", default=None,
+                   help="comma-separated subset of the config's horizons: year_end,filing_deadline,day_before")
+    p.add_argument("--jobs", type=int, default=2, help="folds run in parallel on this machine (default 2)")
+    p.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="scheduler address of an existing Dask cluster to run the folds on (tcp://host:8786)")
     p.add_argument("--no-mlflow", action="store_true", help="do not record an MLflow run")
     p.add_argument("--quiet", action="store_true", help="no per-fold progress lines")
     p.set_defaults(func=run)
@@ -53,6 +58,10 @@ def run(args) -> int:
     bt = config["backtest"]
     bt["money_modes"] = _subset(bt["money_modes"], args.money_modes, "money_modes")
     bt["cycles"] = _subset(bt["cycles"], args.cycles, "cycles", int)
+    bt["horizons"] = _subset(bt["horizons"], args.horizons, "horizons")
+    if args.jobs < 1:
+        from features.errors import InputError
+        raise InputError("command line", f"--jobs must be 1 or more, got {args.jobs}", field="jobs")
     out = Path(args.out) if args.out else (
         REPORTS_DIR / "backtest" if config["kind"] == "comparison" else REPORTS_DIR / "backtest" / config["name"])
 
@@ -62,10 +71,16 @@ def run(args) -> int:
     result = run_backtest(table, {s["name"]: factory(s) for s in specs}, money_modes=bt["money_modes"],
                           cycles=bt["cycles"], as_of=bt["as_of"],
                           model_modes={s["name"]: s["money_modes"] for s in specs if s["money_modes"]},
-                          progress=progress, events_dir=Path(args.table).parent if args.table else None)
+                          progress=progress, events_dir=Path(args.table).parent if args.table else None,
+                          horizons=bt["horizons"], n_jobs=args.jobs, dask_address=args.dask)
     elapsed = time.perf_counter() - t0
+    out.mkdir(parents=True, exist_ok=True)          # the scored rows first: scoring can be redone from them
+    scoreboard.write_predictions(result.predictions, out / scoreboard.PREDICTIONS_FILE)
+    result.timings.to_csv(out / "timings.csv", index=False, float_format="%.4g")
     header = {"config": config["path"], "data manifest sha256": tracking.data_manifest_hash() or "missing",
-              "rows scored per money mode": int(result.predictions.groupby(["model", "money_mode"]).size().max()),
+              "rows scored per money mode and horizon": int(
+                  result.predictions.groupby(["model", "money_mode", "horizon"]).size().max()),
+              "horizons": ", ".join(bt["horizons"]),
               "wall time of the whole backtest (s)": round(elapsed)}
     from forecasting.models.ensemble import EnsembleModel
     ensembles = {s["name"]: list(s["kwargs"].get("members") or EnsembleModel().members)
@@ -74,7 +89,7 @@ def run(args) -> int:
                                         ensembles=ensembles)
     board = scoreboard.scoreboard(result.predictions, result.timings)
     pooled = board[board["cycle"] == scoreboard.POOLED]
-    print(pooled[["model", "money_mode", "n", "n_lost", "brier", "brier_skill", "auc", "recall_top10",
+    print(pooled[["horizon", "model", "money_mode", "n", "n_lost", "brier", "brier_skill", "auc", "recall_top10",
                   "recall_top25", "share_mae", "share_cov80"]].to_string(index=False, float_format="%.4f"))
     print(f"\nscoreboard: {files['scoreboard.md']}  ({elapsed:.0f} s)")
     if not args.no_mlflow:

@@ -42,7 +42,8 @@ def run_train(args) -> int:
     table = load_table(args.table)
     from pathlib import Path
     events_dir = Path(args.table).parent if args.table else None
-    model, view, seconds = train_model(table, spec, config["train"]["money"], events_dir)
+    model, view, seconds = train_model(table, spec, config["train"]["money"], events_dir,
+                                       horizons=config["train"]["horizons"])
     pred = model.predict(view)
     y = view["lost"].astype(float).to_numpy()
     with tracking.start_run("train", config, run_name=f"train-{spec['name']}",
@@ -55,10 +56,10 @@ def run_train(args) -> int:
         if coef is not None:
             tracking.log_frame(coef, "coef_table.csv")
         # a Bayesian model, or the Bayesian members of an ensemble: their convergence record
-        for member in [model, *getattr(model, "members_", [])]:
+        for where, member in _all_members(model):
             if getattr(member, "idata_", None) is not None:
                 from forecasting.bayes_diagnostics import log_bayes_fit
-                log_bayes_fit(member)
+                log_bayes_fit(member, prefix=".".join([*where, "bayes"]))
         uri = tracking.log_model(model)
         run_id = run.info.run_id
     print(f"trained {spec['name']} on {len(view)} rows ({seconds:.1f} s); mlflow run {run_id}; model {uri}")
@@ -66,6 +67,20 @@ def run_train(args) -> int:
         version = tracking.register_model(run_id, alias=args.alias)
         print(f"registered {tracking.REGISTERED_MODEL} version {version} as @{args.alias}")
     return 0
+
+
+def _all_members(model, where: tuple = ()) -> list:
+    """(path, model) for the model and every model inside it, depth first: a model per horizon is under
+    its horizon's name (``year_end``), ensemble members under none (their names are the prefix)."""
+    out = [(where, model)]
+    members = getattr(model, "members", None)
+    if isinstance(members, dict):                       # forecasting.models.by_horizon.HorizonModel
+        for horizon, member in members.items():
+            out += _all_members(member, (*where, horizon))
+        return out
+    for member in getattr(model, "members_", None) or []:
+        out += _all_members(member, where)
+    return out
 
 
 def run_register(args) -> int:

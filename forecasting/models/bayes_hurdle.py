@@ -22,7 +22,8 @@ Both ``eta_c`` and ``mu_s`` are ``X beta + party + cycle_party[c, p] + state[s]`
   that merely mark a cycle without the source (R^2 on cycle > 0.8) and near-copies are dropped.  The
   number of candidates enters as log(challengers), separately for party and all-candidate primaries.
   P(contested) never sees the field (``n_candidates``, ``incumbent_vs_incumbent``) nor anything about
-  a challenger (``*chal*``, the money ratio): they presuppose a contest.
+  a challenger (``*chal*``, the money ratio) but the top FEC registrant's receipts by the as-of date:
+  the rest presupposes a contest.
 - ``party``: R - D difference (party coded +-0.5).
 - ``cycle_party = Z gamma + B d``: ``Z`` the national environment of the cycle for the party (midterm,
   president's party, out-party midterm; ``CYCLE_PARTY_PREDICTORS``), ``d ~ N(0, sd_cp)`` partially pooled
@@ -95,13 +96,14 @@ from scipy import special, stats
 from features.constants import CENSUS_REGION, RUNOFF_STATES, louisiana_jungle, top_two_rule
 from features import constants
 from features.constants import PRESIDENT_PARTY
+from features.horizons import N_CANDIDATES_TARGET
 from features.matrix import FEATURES, FIELD_GROUPS, make_preprocessor, model_frame
 from forecasting.models import targets
 from forecasting.models.base import QUANTILE_LEVELS, PrimaryModel
 from forecasting.models.pairs import apply_pair_rule
 
 #: bump when the model's structure changes: saved posteriors of another version are refused
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 
 DEFAULT_MODEL_CONFIG: dict = {
     # 1. P(contested)
@@ -184,9 +186,17 @@ _CLIP = targets.SHARE_EPS
 _CHUNK = 128          # rows per vectorised block of the posterior predictive
 
 
+#: what is known of a challenger before the ballot is: the top same-party FEC registrant's receipts by
+#: the as-of date (a funded challenger months before the filing deadline is nearly always on the ballot)
+CONTEST_CHALLENGER_SIGNALS = ("log_chal_receipts",)
+
+
 def contest_stage_ok(feature: str) -> bool:
-    """May ``feature`` inform P(contested)?  Not the field, nor anything about a challenger."""
+    """May ``feature`` inform P(contested)?  Not the field, nor anything about a challenger but the
+    FEC registrant's money (``CONTEST_CHALLENGER_SIGNALS``)."""
     base = feature.removeprefix("missingindicator_")
+    if base in CONTEST_CHALLENGER_SIGNALS:
+        return True
     return base not in FIELD_FEATURES and "chal" not in base and base != "log_money_ratio"
 
 
@@ -592,11 +602,11 @@ def _rules(table: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _known_challengers(table: pd.DataFrame) -> np.ndarray:
+def _known_challengers(table: pd.DataFrame, column: str = "n_candidates") -> np.ndarray:
     """Number of other candidates where the field is known (``n_candidates`` >= 2), else NaN."""
-    if "n_candidates" not in table.columns:
+    if column not in table.columns:
         return np.full(len(table), np.nan)
-    n = pd.to_numeric(table["n_candidates"], errors="coerce").to_numpy(dtype=float)
+    n = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
     return np.where(n >= 2, n - 1, np.nan)
 
 
@@ -695,7 +705,9 @@ def _training_data(table: pd.DataFrame, X: np.ndarray, columns: list[str], level
     s_clip = np.clip(share, _CLIP, 1 - _CLIP)
     ls = special.logit(s_clip)
 
-    k = _known_challengers(table)
+    # the field's structure is learned from the true number of candidates, also where a horizon's view
+    # hides it from the inputs (features.horizons.training_view)
+    k = _known_challengers(table, N_CANDIDATES_TARGET if N_CANDIDATES_TARGET in table.columns else "n_candidates")
     party_primary = np.isin(kind, ["plurality", "runoff"]) & (all_cand == 0)
     single_rows = s_rows & np.isfinite(k)
     frac = chal / (1 - s_clip)

@@ -33,7 +33,7 @@ HIDDEN_COLUMNS = {"money_mode", "n_share", "brier_ref", "brier_prefield", "brier
                   "brier_contested", "auc_contested", "fit_seconds", "brier_skill_ci_low", "brier_skill_ci_high",
                   "brier_ref_pair", "brier_skill_pair", "brier_skill_pair_ci_low", "brier_skill_pair_ci_high",
                   "n_pairing", "n_lost_pairing", "n_nopair", "n_lost_nopair", "brier_skill_nopair", "auc_nopair",
-                  "recall_top25_nopair"}
+                  "recall_top25_nopair", "horizon", "expected_lost", "lost_p10", "lost_p90", "lost_covered80"}
 COLUMN_LABELS = {"money": "money", "n": "races", "n_lost": "lost", "brier": "Brier", "brier_skill": "Brier skill",
                  "calibration": "calibration (bins in 90% range)", "auc": "AUC", "log_loss": "log loss",
                  "recall_top10": "recall top 10", "recall_top25": "recall top 25", "share_mae": "share MAE",
@@ -74,8 +74,16 @@ def read_reliability(backtest_dir: Path) -> pd.DataFrame | None:
     return None
 
 
+def at_horizon(frame: pd.DataFrame | None, horizon: str | None) -> pd.DataFrame | None:
+    """The rows of a scoreboard / reliability frame at ``horizon`` (all rows if ``horizon`` is None or
+    the frame has no horizon column)."""
+    if frame is None or horizon is None or "horizon" not in frame.columns:
+        return frame
+    return frame[frame["horizon"] == horizon]
+
+
 def calibration_summary(rel: pd.DataFrame | None) -> dict[tuple[str, str], str]:
-    """Per (model, money_mode): 'k of m bins in band' over the non-empty bins."""
+    """Per (model, money_mode): 'k of m bins in band' over the non-empty bins (one horizon's table)."""
     if rel is None:
         return {}
     out = {}
@@ -85,8 +93,10 @@ def calibration_summary(rel: pd.DataFrame | None) -> dict[tuple[str, str], str]:
     return out
 
 
-def skill_tables(board: pd.DataFrame, rel: pd.DataFrame | None) -> dict:
-    """The pooled tables (leak-free, leaky) and the per-cycle table, as template-ready dicts."""
+def skill_tables(board: pd.DataFrame, rel: pd.DataFrame | None, horizon: str | None = None) -> dict:
+    """The pooled tables (leak-free, leaky) and the per-cycle table at ``horizon`` (default: every row),
+    as template-ready dicts."""
+    board, rel = at_horizon(board, horizon), at_horizon(rel, horizon)
     sb = board.copy()
     sb["cycle"] = sb["cycle"].astype(str)
     if "money_mode" not in sb.columns:
@@ -136,8 +146,10 @@ def _interval(value, low, high, with_value: bool = True) -> str | None:
     return f"{head} ({ci})" if ci else head
 
 
-def calibration_tables(rel: pd.DataFrame | None, first_model: str | None = None) -> list[dict]:
-    """One table per (model, leak-free money mode): the non-empty bins; ``first_model`` first."""
+def calibration_tables(rel: pd.DataFrame | None, first_model: str | None = None,
+                       horizon: str | None = None) -> list[dict]:
+    """One table per (model, leak-free money mode) at ``horizon``: the non-empty bins; ``first_model`` first."""
+    rel = at_horizon(rel, horizon)
     if rel is None:
         return []
     r = rel.copy()
@@ -153,8 +165,12 @@ def calibration_tables(rel: pd.DataFrame | None, first_model: str | None = None)
     return out
 
 
-def calibration_png(rel: pd.DataFrame, path: Path, mode: str = "preprimary") -> Path | None:
-    """A readable reliability diagram of one money mode: every model, 90% bands, labelled axes."""
+def calibration_png(rel: pd.DataFrame, path: Path, mode: str = "preprimary", horizon: str | None = None,
+                    highlight: str | None = None) -> Path | None:
+    """A readable reliability diagram of one money mode at ``horizon``: every model, 90% bands, labelled
+    axes; the forecasts sit mostly below 10%, so both axes are on a log scale; ``highlight`` (the
+    published model) drawn heavier."""
+    rel = at_horizon(rel, horizon)
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -170,20 +186,27 @@ def calibration_png(rel: pd.DataFrame, path: Path, mode: str = "preprimary") -> 
     models = list(dict.fromkeys(r["model"]))
     with plt.rc_context({"font.size": 13}):
         fig, ax = plt.subplots(figsize=(9, 7), dpi=110)
-        lim = min(1.0, max(0.1, float(np.nanmax(r[["mean_p", "observed", "band_high"]].to_numpy())) * 1.05))
-        ax.plot([0, lim], [0, lim], color="#888", lw=1.2, ls="--", label="perfectly calibrated")
+        lo, lim = 1e-3, 1.0
+        ax.plot([lo, lim], [lo, lim], color="#888", lw=1.2, ls="--", label="perfectly calibrated")
         for i, model in enumerate(models):
             t = r[r["model"] == model]
-            dx = (i - (len(models) - 1) / 2) * 0.006
-            ax.plot(t["mean_p"] + dx, t["observed"], "o-", ms=7, lw=1.2, color=f"C{i}", label=str(model))
-            ax.vlines(t["mean_p"] + dx, t["band_low"], t["band_high"], color=f"C{i}", alpha=.3, lw=4)
-        ax.set_xlim(0, lim)
-        ax.set_ylim(0, lim)
+            dx = 1 + (i - (len(models) - 1) / 2) * 0.03
+            main = model == highlight
+            ax.plot(t["mean_p"].clip(lower=lo) * dx, t["observed"].clip(lower=lo), "o-", ms=9 if main else 5,
+                    lw=2.5 if main else 0.9, color=f"C{i}", alpha=1 if main else .6,
+                    label=f"{model} (published)" if main else str(model), zorder=4 if main else 3)
+            ax.vlines(t["mean_p"].clip(lower=lo) * dx, t["band_low"].clip(lower=lo), t["band_high"].clip(lower=lo),
+                      color=f"C{i}", alpha=.3, lw=4)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(lo, lim)
+        ax.set_ylim(lo, lim)
         ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
-        ax.set_xlabel("forecast chance of losing renomination (mean of the bin)")
-        ax.set_ylabel("share of those incumbents who lost")
-        ax.set_title(f"Backtest 2008-2024, {money_label(mode)}\n"
+        ax.set_xlabel("forecast chance of losing renomination (mean of the bin, log scale)")
+        ax.set_ylabel("share of those incumbents who lost (log scale; none lost: at 0.1%)")
+        when = f", forecasts made at {horizon.replace('_', ' ')}" if horizon else ""
+        ax.set_title(f"Backtest 2008-2024, {money_label(mode)}{when}\n"
                      "shaded bars: 90% range if the forecasts were calibrated", fontsize=13)
         ax.grid(alpha=.3)
         ax.legend(loc="upper left", fontsize=12)

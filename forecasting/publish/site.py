@@ -26,7 +26,7 @@ from features.atomic_outputs import swap_folder
 from features.errors import InputError
 from features.paths import REPORTS_DIR
 from forecasting.drivers import drivers_text
-from forecasting.publish import charts, checking, feeds, race_facts, second_target
+from forecasting.publish import charts, checking, feeds, horizon_skill, race_facts, second_target
 from forecasting.publish.target import check_publish_target, mark_site
 from forecasting.snapshots import (as_of_dates, default_publish_as_of, file_lock, history_path, latest_snapshot,
                                    merge_histories, read_history, typed, validate_races)
@@ -164,6 +164,12 @@ def _render_site(root: Path, history: pd.DataFrame, backtest_dir: Path, cycle: i
                        "shown": r.as_of == shown} for r in dates.itertuples()],
             "n_later_simulated": int(((dates["as_of"] > shown) & dates["simulated"]).sum()),
             "expected": second_target.expected_defeats(latest)}
+    # how good a forecast of this horizon has been, and how many will lose (reports/backtest)
+    horizon = horizon_skill.published_horizon(latest)
+    champion = str(latest["model"].mode().iloc[0]) if latest["model"].notna().any() else ""
+    meta.update(horizon=horizon, horizon_label=horizon_skill.HORIZON_LABELS[horizon],
+                skill=horizon_skill.skill_summary(backtest_dir, champion, horizon),
+                defeats=horizon_skill.defeat_interval(latest, backtest_dir, champion, horizon))
 
     (root / "races").mkdir()
     latest["band"] = [probability_band(v) for v in latest["p_loss"]]
@@ -279,29 +285,52 @@ def what_if_note(rec: dict, drivers: list[dict]) -> str:
 
 
 def _render_checking(env: Environment, root: Path, backtest_dir: Path, meta: dict) -> None:
-    """checking-our-work.html (+ calibration.png) from reports/backtest (see ``publish.checking``)."""
-    tables, calib_tables, calib_img, best, note = None, [], None, None, []
+    """checking-our-work.html (+ calibration.png) from reports/backtest (see ``publish.checking``): one
+    section per horizon, the published forecast's horizon first; calibration at that horizon."""
+    from features.horizons import HORIZON_LABELS
+    from forecasting.scoreboard import best_model, horizons_of
+
+    sections, calib_tables, calib_img, note = [], [], None, []
+    published = meta.get("horizon", "day_before")
     rel = checking.read_reliability(backtest_dir)
     sb_path = backtest_dir / "scoreboard.csv"
+    best = None
     if sb_path.is_file():
         board = pd.read_csv(sb_path, dtype={"cycle": str})
-        tables = checking.skill_tables(board, rel)
-        if "money_mode" in board.columns:
-            from forecasting.scoreboard import best_model
-            best = best_model(board)
+        present = horizons_of(board)
+        for h in sorted(present, key=lambda h: (h != published, present.index(h))):
+            best_h = best_model(board, horizon=h) if "money_mode" in board.columns else None
+            sections.append({"horizon": h, "label": HORIZON_LABELS.get(h, h), "published": h == published,
+                             "tables": checking.skill_tables(board, rel, h if "horizon" in board.columns else None),
+                             "best": best_h, **_count_rows(board, best_h, h)})
+        best = sections[0]["best"] if sections else None
     else:
         note.append(f"No backtest scoreboard yet ({sb_path.name} not found): run `primary-forecast backtest`.")
     if rel is not None:
-        calib_tables = checking.calibration_tables(rel, first_model=best)
-        if checking.calibration_png(rel, root / "calibration.png") is not None:
+        horizon = published if "horizon" in rel.columns and (rel["horizon"] == published).any() else None
+        calib_tables = checking.calibration_tables(rel, first_model=best, horizon=horizon)
+        if checking.calibration_png(rel, root / "calibration.png", horizon=horizon, highlight=best) is not None:
             calib_img = "calibration.png"
     else:
         note.append("No reliability table (reliability.csv) or per-race backtest predictions found, "
                     "so no calibration yet.")
     _write(root / "checking-our-work.html", env.get_template("checking.html").render(
-        meta=meta, tables=tables, calibration=calib_img, calibration_tables=calib_tables, best=best,
-        labels={**checking.COLUMN_LABELS, **checking.SECOND_TARGET_LABELS}, notes=note, root="",
-        second=checking.second_target_tables(backtest_dir)))
+        meta=meta, sections=sections, calibration=calib_img, calibration_tables=calib_tables, best=best,
+        column_labels=checking.COLUMN_LABELS, second_labels={**checking.COLUMN_LABELS, **checking.SECOND_TARGET_LABELS},
+        notes=note, root="", second=checking.second_target_tables(backtest_dir)))
+
+
+def _count_rows(board: pd.DataFrame, model: str | None, horizon: str) -> dict:
+    """The per-cycle defeat counts of ``model`` at ``horizon`` (scoreboard ``COUNT_COLUMNS``)."""
+    need = {"expected_lost", "lost_p10", "lost_p90", "lost_covered80", "horizon"}
+    if model is None or not need <= set(board.columns):
+        return {"count_rows": [], "counts": None}
+    per = board[(board["horizon"] == horizon) & (board["model"] == model) & (board["money_mode"] == "preprimary")
+                & (board["cycle"] != "pooled")]
+    rows = [{"cycle": r.cycle, "n_lost": int(r.n_lost), "expected_lost": float(r.expected_lost),
+             "lost_p10": int(r.lost_p10), "lost_p90": int(r.lost_p90), "covered": bool(r.lost_covered80)}
+            for r in per.itertuples()]
+    return {"count_rows": rows, "counts": {"covered": sum(r["covered"] for r in rows), "cycles": len(rows)}}
 
 
 def _write(path: Path, text: str) -> None:

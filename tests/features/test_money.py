@@ -79,11 +79,14 @@ def test_weball26_keeps_later_dates_and_as_of_drops_them(money):
 
 
 def test_texas_2018_post_primary_rows_are_dropped(money):
+    """The spring-2018 copy's TX / IL rows run past their primaries: the eve of the primary falls back
+    to the mid-2017 copy (2018-early)."""
     pre = money(2018, "preprimary")
     culberson = contest(2018, "TX", 7, "R", "John Culberson", primary="2018-03-06")
     lipinski = contest(2018, "IL", 3, "D", "Daniel Lipinski", primary="2018-03-20")
     eve = one([culberson, lipinski], pre, pd.Series([T("2018-03-05"), T("2018-03-19")]))
-    assert eve["inc_receipts"].isna().all() and eve["money_cvg_end"].isna().all()
+    assert (eve["money_cvg_end"] == T("2017-06-30")).all()
+    assert (eve["money_source"] == "fec-pre-2018-early").all()
     later = one([culberson], pre, T("2018-04-30"))        # the row exists: it is the as-of rule that drops it
     assert later["money_cvg_end"].iloc[0] == T("2018-03-31") and later["inc_receipts"].iloc[0] > 0
 
@@ -164,3 +167,31 @@ def test_redistricting_lag_member_running_elsewhere(money):
     assert out["chal_name_fec"].iloc[1].startswith("MALONEY")
     # Maloney's top challenger by pre-primary receipts is Abdelhamid ($794K), just above Nadler ($761K)
     assert out["chal_receipts"].iloc[2] >= out["inc_receipts"].iloc[1]
+
+
+def test_the_2016_viewer_layout_reads_contributions_and_parenthesised_negatives(money):
+    """fec_preprimary/2016: spelled-out headers, "$1,234.56 " money, "($547.49)" negatives; receipts are
+    Total Contributions (Abraham LA-5: 15,550 individual + 154,500 other committees = 170,050)."""
+    m = money(2016, "preprimary")
+    abraham = m[m["fec_id"] == "H4LA05221"].iloc[0]
+    assert abraham["receipts"] == pytest.approx(170050.0)
+    assert abraham["cvg_end"] == T("2015-12-31") and abraham["source"] == "fec-pre-2016"
+    alliegro = m[m["fec_id"] == "H4MA09052"].iloc[0]
+    assert alliegro["cash"] == pytest.approx(-547.49)
+    assert set(m["source"]) == {"fec-pre-2016"}
+
+
+def test_2018_has_two_copies_and_the_early_one_is_tx_and_ils_pre_primary_money(money):
+    """2018-early (mid-2017 coverage) is the one 2018 source dated before the TX (3/6) and IL (3/20)
+    primaries: Lipinski IL-3 and his challenger Marie Newman get their 2017-06-30 figures as of the day
+    before the primary, while NY's Crowley keeps the spring-2018 figure."""
+    m = money(2018, "preprimary")
+    assert set(m["source"]) == {"fec-pre-2018", "fec-pre-2018-early"}
+    assert m.loc[m["source"] == "fec-pre-2018-early", "cvg_end"].max() <= T("2017-12-31")
+    il3 = one([contest(2018, "IL", 3, "D", "Daniel Lipinski")], m, T("2018-03-19")).iloc[0]
+    assert il3["money_source"] == "fec-pre-2018-early" and il3["money_cvg_end"] == T("2017-06-30")
+    assert il3["chal_name_fec"] == "NEWMAN, MARIE" and il3["chal_receipts"] == pytest.approx(195327.10)
+    ny14 = one([contest(2018, "NY", 14, "D", "Joe Crowley")], m, T("2018-06-25")).iloc[0]
+    assert ny14["money_source"] == "fec-pre-2018" and ny14["money_cvg_end"] == T("2018-03-31")
+    early = one([contest(2018, "NY", 14, "D", "Joe Crowley")], m, T("2017-12-31")).iloc[0]
+    assert early["money_cvg_end"] == T("2017-06-30") and early["chal_name_fec"] == "OCASIO-CORTEZ, ALEXANDRIA"

@@ -42,30 +42,46 @@ def _table(html: str, table_id: str) -> list[list[str]]:
             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
 
 
-def test_every_row_says_its_money_mode_and_the_leak_is_apart(page, board):
+def test_every_horizon_has_its_table_and_the_published_one_leads(page, board):
+    """One section per horizon, the published forecast's (year_end: the site's forecast is dated
+    2025-12-31) first; every row says its money mode and the year-end leak sits apart."""
     _, html = page
     pooled = board[board["cycle"] == "pooled"]
-    clean = _table(html, "pooled")
+    assert html.index('id="horizon-year_end"') < html.index('id="horizon-filing_deadline"') \
+        < html.index('id="horizon-day_before"')
+    assert "the horizon of the forecast on this site" in html[html.index('id="horizon-year_end"'):][:400]
+    for horizon in ("year_end", "filing_deadline", "day_before"):
+        at = pooled[pooled["horizon"] == horizon]
+        clean = _table(html, f"pooled-{horizon}")
+        assert len(clean) == int((at["money_mode"] != "yearend").sum())
+        best = best_model(board, horizon=horizon)
+        assert clean[0][0] == best and clean[0][1] == "pre-primary FEC money"
+        row = at[(at["model"] == best) & (at["money_mode"] == "preprimary")].iloc[0]
+        assert clean[0][5] == f"{row['brier_skill']:.3f}"
+        pairs = [(r[0], r[1]) for r in clean]
+        assert len(pairs) == len(set(pairs))
     leaky = _table(html, "pooled-leaky")
-    assert len(clean) == int((pooled["money_mode"] != "yearend").sum())
     assert len(leaky) == int((pooled["money_mode"] == "yearend").sum()) > 0
-    assert {r[1] for r in clean} == {checking.money_label(m) for m in pooled["money_mode"] if m != "yearend"}
     assert {r[1] for r in leaky} == {"year-end FEC totals (leak)"}
-    # the leak-free table comes first on the page and leads with the best pre-primary model
-    assert html.index('id="pooled"') < html.index('id="pooled-leaky"')
-    best = best_model(board)
-    assert clean[0][0] == best and clean[0][1] == "pre-primary FEC money"
-    row = pooled[(pooled["model"] == best) & (pooled["money_mode"] == "preprimary")].iloc[0]
-    assert clean[0][5] == f"{row['brier_skill']:.3f}"
-    # no model/mode pair repeats: nothing is "shown three times" without saying why
-    pairs = [(r[0], r[1]) for r in clean + leaky]
-    assert len(pairs) == len(set(pairs))
+    assert html.index('id="pooled-day_before"') < html.index('id="pooled-leaky"')
+
+
+def test_the_published_horizon_shows_its_defeat_counts(page, board):
+    _, html = page
+    best = best_model(board, horizon="year_end")
+    per = board[(board["horizon"] == "year_end") & (board["model"] == best) & (board["money_mode"] == "preprimary")
+                & (board["cycle"] != "pooled")]
+    section = html[html.index('id="horizon-year_end"'):html.index('id="horizon-filing_deadline"')]
+    covered = int(per["lost_covered80"].sum())
+    assert f"held the actual count in {covered} of {len(per)} cycles" in section
+    assert "<td>2022</td><td class=\"num\">15</td>" in section
 
 
 def test_calibration_comes_from_the_real_reliability_table(page):
     out, html = page
     rel = pd.read_csv(BACKTEST / "reliability.csv")
-    ens = rel[(rel["model"] == "ensemble") & (rel["money_mode"] == "preprimary") & (rel["n"] > 0)]
+    ens = rel[(rel["model"] == "ensemble") & (rel["money_mode"] == "preprimary") & (rel["n"] > 0)
+              & (rel["horizon"] == "year_end")]
     rows = re.search(r'<table class="calibration" data-model="ensemble" data-mode="preprimary">.*?<tbody>(.*?)'
                      r"</tbody>", html, re.S).group(1)
     cells = [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", rows)]
@@ -74,9 +90,10 @@ def test_calibration_comes_from_the_real_reliability_table(page):
     assert [c[6] for c in cells] == ["yes" if v else "no" for v in ens["in_band"]]
     inside = int(ens["in_band"].sum())
     assert f"{inside} of {len(ens)} non-empty bins inside" in html
-    pooled = _table(html, "pooled")
-    # the "bins in range" cell (its column moves when the scoreboard carries the bootstrap interval)
+    pooled = _table(html, "pooled-year_end")
     assert f"{inside} of {len(ens)}" in next(r for r in pooled if r[0] == "ensemble" and r[1].startswith("pre"))
+    # the bins spread the low end, where nearly every forecast lies
+    assert (rel["upper"] <= 0.0051).any() and len(set(rel["bin"])) == 10
     # the leaky mode has no calibration table of its own
     assert re.findall(r'<table class="calibration" data-model="[^"]+" data-mode="yearend"', html) == []
     png = out / "calibration.png"
@@ -109,12 +126,12 @@ def test_the_committed_predictions_are_compressed_and_give_the_committed_scorebo
     if not path.is_file():
         pytest.skip("no committed backtest predictions")
     assert not (BACKTEST / "predictions.csv").exists()
-    assert path.stat().st_size < 3_000_000
+    assert path.stat().st_size < 5_000_000
     preds = read_predictions(BACKTEST)
     pre = preds[preds["money_mode"] == "preprimary"]
-    again = scoreboard(pre).merge(board, on=["model", "money_mode", "cycle"], suffixes=("", "_committed"))
+    again = scoreboard(pre).merge(board, on=["horizon", "model", "money_mode", "cycle"], suffixes=("", "_committed"))
     assert len(again) == (board["money_mode"] == "preprimary").sum() > 0
-    for col in ("n", "n_lost", "brier_skill", "auc", "recall_top25"):
+    for col in ("n", "n_lost", "brier_skill", "auc", "recall_top25", "expected_lost"):
         assert (again[col] - again[col + "_committed"]).abs().max() < 1e-4, col
 
 

@@ -16,6 +16,8 @@ def rows():
     pred = read_predictions(BACKTEST)
     if pred is None:
         pytest.skip("committed backtest predictions missing")
+    from forecasting.scoreboard import at_horizon
+    pred = at_horizon(pred, "day_before")
     return sb.scored_rows(pred, "ensemble_bayes")
 
 

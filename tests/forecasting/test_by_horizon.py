@@ -1,0 +1,48 @@
+"""One fitted model per horizon: each row goes to the model of its horizon."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecasting.models.base import PrimaryModel
+from forecasting.models.by_horizon import HorizonModel, row_horizons
+from forecasting.scoring import model_content_hash
+
+
+class Constant(PrimaryModel):
+    """A fitted stand-in: P(loss) = ``p`` everywhere."""
+
+    def __init__(self, p: float = 0.1):
+        self.p = p
+
+    def predict(self, table):
+        return pd.DataFrame({"p_loss": np.full(len(table), self.p)}, index=table.index)
+
+
+def frame():
+    return pd.DataFrame({
+        "field_known": [False, True, True, False],
+        "as_of": pd.to_datetime(["2025-12-31", "2026-03-10", "2026-06-01", "2026-03-10"]),
+        "primary_date": pd.to_datetime(["2026-06-02"] * 4)}, index=[10, 11, 12, 13])
+
+
+def test_rows_route_by_field_and_date():
+    assert row_horizons(frame()).tolist() == ["year_end", "filing_deadline", "day_before", "year_end"]
+    model = HorizonModel({"year_end": Constant(0.3), "filing_deadline": Constant(0.2),
+                          "day_before": Constant(0.1)}, name="ensemble_bayes")
+    out = model.predict(frame())
+    assert out.index.tolist() == [10, 11, 12, 13]
+    assert out["p_loss"].tolist() == [0.3, 0.2, 0.1, 0.3]
+    assert model.name == "ensemble_bayes"
+
+
+def test_a_missing_horizon_falls_back_to_the_same_field_knowledge():
+    model = HorizonModel({"year_end": Constant(0.3), "day_before": Constant(0.1)})
+    assert model.predict(frame())["p_loss"].tolist() == [0.3, 0.1, 0.1, 0.3]
+
+
+def test_identity_is_the_members():
+    a = HorizonModel({"year_end": Constant(0.3), "day_before": Constant(0.1)})
+    b = HorizonModel({"year_end": Constant(0.3), "day_before": Constant(0.1)})
+    c = HorizonModel({"year_end": Constant(0.4), "day_before": Constant(0.1)})
+    assert model_content_hash(a) == model_content_hash(b) != model_content_hash(c)
