@@ -8,6 +8,7 @@ published ``--site``), serves it on localhost and photographs it in headless Chr
 
 - ``site_2026_index.png``   the index at 1280 px;
 - ``site_2026_CA-34.png``   the CA-34 race page (full page);
+- ``site_2026_KY-4.png``, ``site_2026_checking.png``: the KY-4 race page and "Checking our work" at 1280 px;
 - ``site_phone_index.png``, ``site_phone_race.png``, ``site_phone_checking.png``: the index, the CA-34
   page and "Checking our work" at phone width (390 px).
 
@@ -33,6 +34,8 @@ RACE = "races/CA-34-D.html"
 SHOTS = (
     ("site_2026_index.png", "index.html", "desktop", False),
     ("site_2026_CA-34.png", RACE, "desktop", True),
+    ("site_2026_KY-4.png", "races/KY-04-R.html", "desktop", True),
+    ("site_2026_checking.png", "checking-our-work.html", "desktop", True),
     ("site_phone_index.png", "index.html", "phone", False),
     ("site_phone_race.png", RACE, "phone", True),
     ("site_phone_checking.png", "checking-our-work.html", "phone", True),

@@ -201,8 +201,9 @@ def calibration_png(rel: pd.DataFrame, path: Path, mode: str = "preprimary", hor
         ax.set_yscale("log")
         ax.set_xlim(lo, lim)
         ax.set_ylim(lo, lim)
-        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
-        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        pct = matplotlib.ticker.FuncFormatter(lambda v, _: f"{100 * v:g}%")
+        ax.xaxis.set_major_formatter(pct)
+        ax.yaxis.set_major_formatter(pct)
         ax.set_xlabel("forecast chance of losing renomination (mean of the bin, log scale)")
         ax.set_ylabel("share of those incumbents who lost (log scale; none lost: at 0.1%)")
         when = f", forecasts made at {horizon.replace('_', ' ')}" if horizon else ""

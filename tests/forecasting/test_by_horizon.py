@@ -46,3 +46,23 @@ def test_identity_is_the_members():
     b = HorizonModel({"year_end": Constant(0.3), "day_before": Constant(0.1)})
     c = HorizonModel({"year_end": Constant(0.4), "day_before": Constant(0.1)})
     assert model_content_hash(a) == model_content_hash(b) != model_content_hash(c)
+
+
+def test_a_funded_challenger_moves_the_year_end_hurdle_ky4():
+    """KY-4 as of 2025-12-31: Ed Gallrein had raised $1.2M. The year-end fit (trained on what the FEC
+    showed at the end of earlier odd years) puts a challenger on the ballot well above the same row
+    without his money."""
+    from tests.forecasting.model_fixtures import real_table
+    from forecasting.scoring import live_view
+    from forecasting.training import train_model
+
+    table = real_table()
+    spec = {"name": "logit", "model": "logit", "kwargs": {}, "sample_kwargs": {}, "random_seed": None}
+    model, view, _ = train_model(table, spec, horizons=["year_end"])
+    assert not view["field_known"].astype(bool).all()          # trained with the ballot mostly hidden
+    live = live_view(table[table["cycle"] == 2026], pd.Timestamp("2025-12-31"))
+    ky4 = live[(live["state"] == "KY") & (live["district"] == 4)]
+    assert ky4["chal_receipts"].iloc[0] > 1_000_000 and not bool(ky4["field_known"].iloc[0])
+    funded = model.predict(ky4)["p_contested"].iloc[0]
+    unfunded = model.predict(ky4.assign(chal_receipts=np.nan, money_ratio=np.nan))["p_contested"].iloc[0]
+    assert funded > 0.8 and funded > unfunded + 0.2
