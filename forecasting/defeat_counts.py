@@ -4,9 +4,10 @@ Per-row probabilities treat the rows of a cycle as independent, but cycles diffe
 (2012 and 2022 lost 14 and 15 members, 2004 and 2006 two each): a wave moves every race at once.
 The count is modelled with a shared shift of every row's log-odds,
 
-    P(row i loses | u) = expit(logit(p_i) + u),    u ~ Normal(0, sigma^2),
+    P(row i loses | u) = expit(logit(p_i) + c(sigma) + u),    u ~ Normal(0, sigma^2),
 
-and ``sigma`` (the cycle effect's scale) is learned from how the forecast's own past cycles
+where the offset c(sigma) keeps the expected count at sum(p_i) (the per-race probabilities are
+calibrated marginals; the shock only makes the races move together), and ``sigma`` (the cycle effect's scale) is learned from how the forecast's own past cycles
 missed: its posterior on a grid (half-normal prior, scale ``PRIOR_SCALE``) given, for each earlier
 cycle, the out-of-sample probabilities of that cycle and the number who lost.  The count's
 distribution integrates over ``sigma``'s posterior and ``u`` (Gauss-Hermite nodes) of the exact
@@ -47,12 +48,31 @@ def poisson_binomial(p: np.ndarray, max_count: int = MAX_COUNT) -> np.ndarray:
     return dist[0] if np.ndim(p) == 1 else dist
 
 
+def _centre(z: np.ndarray, target: float) -> np.ndarray:
+    """Per sigma of ``SIGMA_GRID``, the offset c with E[sum_i expit(z_i + c + sigma Z)] = ``target``
+    (Newton's method): the shock moves the races together without moving the expected count."""
+    c = np.zeros(len(SIGMA_GRID))
+    for _ in range(30):
+        q = special.expit(z[None, None, :] + c[:, None, None] + SIGMA_GRID[:, None, None] * _GH_X[None, :, None])
+        f = np.einsum("gni,n->g", q, _GH_W) - target
+        df = np.einsum("gni,n->g", q * (1 - q), _GH_W)
+        step = f / np.maximum(df, 1e-12)
+        c = c - step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return c
+
+
 def _by_sigma(p: np.ndarray) -> np.ndarray:
     """P(K = k | sigma) for every sigma of ``SIGMA_GRID``: (grid, MAX_COUNT + 1), integrated over the
-    shared shift u = sigma * Z by Gauss-Hermite quadrature."""
+    shared shift u = c(sigma) + sigma * Z by Gauss-Hermite quadrature; c(sigma) keeps the expected count
+    at sum(p), so the per-race probabilities stay what the model says (calibrated marginals) and the
+    shock only makes the races move together."""
     z = _logit(p)
-    shifts = (SIGMA_GRID[:, None] * _GH_X[None, :]).ravel()             # (grid * nodes,)
-    dist = poisson_binomial(special.expit(z[None, :] + shifts[:, None]))
+    z = z[:, None] + _centre(z, float(np.clip(p, 1e-9, 1 - 1e-9).sum()))[None, :]     # (n, grid)
+    shifts = (SIGMA_GRID[:, None] * _GH_X[None, :])                      # (grid, nodes)
+    probs = special.expit(z.T[:, None, :] + shifts[:, :, None])           # (grid, nodes, n)
+    dist = poisson_binomial(probs.reshape(-1, len(p)))
     dist = dist.reshape(len(SIGMA_GRID), len(_GH_X), -1)
     return np.einsum("gnk,n->gk", dist, _GH_W)
 

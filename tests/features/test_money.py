@@ -135,8 +135,9 @@ def test_incumbent_second_fec_id_is_not_the_challenger(money):
 
 
 def test_cycles_without_pre_primary_snapshot_are_empty():
-    assert candidate_money(RAW, 2016, "preprimary").empty
     assert candidate_money(RAW, 2010, "preprimary").empty
+    assert candidate_money(RAW, 2008, "preprimary").empty
+    assert not candidate_money(RAW, 2016, "preprimary").empty         # fec_preprimary/2016 (third layout)
 
 
 def test_pre_primary_needs_an_as_of(money):

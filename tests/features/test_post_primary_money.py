@@ -37,11 +37,14 @@ def test_a_2012_row_from_the_late_file_is_masked():
     assert ma["inc_receipts"].notna().sum() >= 5
     assert not post_primary_snapshot(table.loc[ma.index]).any()
     # the rule is by date, not by cycle: 2018's file (2018-05-01) masks Texas (3/6), keeps Ohio (5/8).
-    # TX-8 2018: the challenger's last report in the file predates the primary (he had stopped
-    # filing), the incumbent's runs past it: the stale figure is what a late copy leaks
+    # TX-8 2018: the challenger's last report in the spring copy predates the primary (he had stopped
+    # filing): that stale figure is what a late copy leaks. It is in the year-end money too (his report
+    # ran to 2017), so neither vintage is used: the view has no money for the row
     tx = row(table, 2018, "TX", 8, "R")
-    assert tx["chal_receipts"] > 0 and pd.isna(tx["inc_receipts"])
-    assert post_primary_snapshot(table.loc[[tx.name]]).all() and pd.isna(view.loc[tx.name, "chal_receipts"])
+    assert tx["chal_receipts"] > 0 and "fec-pre-2018" in tx["money_source"].split(";")
+    assert post_primary_snapshot(table.loc[[tx.name]]).all()
+    assert "fec-pre-2018" in str(tx["money_early_source"]).split(";")
+    assert view.loc[tx.name, MONEY].isna().all()
     oh = view[(view["cycle"] == 2018) & (view["state"] == "OH")]
     assert oh["inc_receipts"].notna().sum() >= 10
 
@@ -63,7 +66,11 @@ def test_none_of_the_masked_money_reaches_the_pre_primary_view():
     view = as_of_view(table, money="preprimary")
     late = post_primary_snapshot(table)
     assert late[table["cycle"] == 2012].sum() >= 100           # most of 2012
-    assert view.loc[late, MONEY].isna().all().all()
+    # none of those rows keeps its late-copy money: each is blank or the earlier copy's (2018-early)
+    kept = view.loc[late, MONEY].notna().any(axis=1)
+    assert not post_primary_snapshot(view.loc[late]).any()
+    assert set(view.loc[late][kept]["money_source"]) <= {"fec-pre-2018-early"}
+    assert view.loc[late & (table["cycle"] == 2012), MONEY].isna().all().all()
     # year-end mode is the documented leak and keeps its own totals
     ye = as_of_view(table, money="yearend")
     assert ye.loc[late & table["inc_receipts_ye"].notna(), "inc_receipts"].notna().all()

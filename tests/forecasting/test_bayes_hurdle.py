@@ -51,7 +51,9 @@ def test_constructor_stores_configs_unchanged():
 
 def test_contest_stage_never_sees_the_field():
     assert not contest_stage_ok("n_candidates") and not contest_stage_ok("incumbent_vs_incumbent")
-    assert not contest_stage_ok("log_chal_receipts") and not contest_stage_ok("missingindicator_log_money_ratio")
+    assert not contest_stage_ok("log_chal_cash") and not contest_stage_ok("missingindicator_log_money_ratio")
+    # what the FEC shows of a registered challenger by the as-of date is known before the ballot
+    assert contest_stage_ok("log_chal_receipts") and contest_stage_ok("missingindicator_log_chal_receipts")
     assert contest_stage_ok("pres_lean") and contest_stage_ok("missingindicator_last_primary_share")
     # the rematch family presupposes a contest (features.matrix.FIELD_GROUPS)
     assert not contest_stage_ok("rematch") and not contest_stage_ok("rematch_share")

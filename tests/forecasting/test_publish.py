@@ -138,13 +138,14 @@ def test_checking_our_work_reads_the_backtest(tmp_path, store):
     out = publish(tmp_path / "site", store, backtest_dir=bt)
     page = (out / "checking-our-work.html").read_text()
     assert 'src="calibration.png"' in page and "Brier skill" in page
-    assert page.index('id="pooled"') < page.index('id="cycles"')       # pooled rows first
+    # a scoreboard without horizons is the day before the primary
+    assert page.index('id="pooled-day_before"') < page.index('id="cycles-day_before"')   # pooled rows first
     assert page.index("0.400") > page.index('id="pooled-leaky"')          # the leak sits apart
     assert "skill_vs_pairing" in page                                      # a new scoreboard column is shown
-    pooled = page[page.index('id="pooled"'):page.index('id="pooled-leaky"')]
+    pooled = page[page.index('id="pooled-day_before"'):page.index('id="pooled-leaky"')]
     assert "0.021 to 0.139" in pooled and "0.031 (-0.012 to 0.077)" in pooled   # honest-eval's intervals
     assert "brier_skill_ci_low" not in page
-    assert "3 of 3 non-empty bins" in page                                # bins 0-10%, 30-40%, 50-60%
+    assert "4 of 4 non-empty bins" in page             # bins 1-2%, 2-5%, 20-35%, 50-75% (the low end spread)
     assert (out / "calibration.png").read_bytes()[:4] == b"\x89PNG"
 
 

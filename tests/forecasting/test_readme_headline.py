@@ -30,6 +30,6 @@ def test_readme_carries_the_generated_headline():
 def test_readme_is_for_users():
     readme = (ROOT / "README.md").read_text()
     assert len(readme.splitlines()) <= 150
-    assert readme.splitlines()[2].startswith("make run") and readme.splitlines()[3].startswith("make test")
+    assert readme.splitlines()[3].startswith("make run") and readme.splitlines()[4].startswith("make test")
     for doc in ("docs/methodology.md", "docs/data.md", "docs/guarantees.md", "docs/feeds.md", "CHANGELOG.md"):
         assert doc in readme and (ROOT / doc).is_file()

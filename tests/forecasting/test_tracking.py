@@ -63,7 +63,7 @@ def test_backtest_run_logged_with_children_and_best_model(store):
     import mlflow
     client = mlflow.MlflowClient()
     parent = client.get_run(run_id)
-    assert "logit.preprimary.brier_skill" in parent.data.metrics
+    assert "logit.preprimary.day_before.brier_skill" in parent.data.metrics
     assert parent.data.tags["comparison"] == "true"
     children = client.search_runs([parent.info.experiment_id], f"tags.mlflow.parentRunId = '{run_id}'")
     assert {c.data.tags["model"] for c in children} == {"base_rate", "pair_base_rate", "logit"}
