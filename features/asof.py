@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from features.columns import DATED_COLUMNS, DATED_GROUPS, GROUPS, LEAKY_GROUPS
-from features.money import EARLY_NAMES, post_primary_snapshot, snapshot_dates
+from features.money import EARLY_NAMES, post_primary_snapshot
 from features.paths import PROCESSED_DIR
 
 PRE_PRIMARY = "pre-primary"
@@ -200,9 +200,7 @@ def _early_money_usable(view: pd.DataFrame, when: pd.Series) -> np.ndarray:
     if "money_early_cvg_end" not in view.columns:
         return np.zeros(len(view), dtype=bool)
     cvg = pd.to_datetime(view["money_early_cvg_end"])
-    snap = snapshot_dates(view["money_early_source"])
-    primary = pd.to_datetime(view["primary_date"])
-    post = snap.notna() & primary.notna() & (snap >= primary)
+    post = post_primary_snapshot(view, source="money_early_source")
     return (cvg.notna() & (cvg <= when) & ~post).to_numpy()
 
 

@@ -495,8 +495,9 @@ def snapshot_dates(money_source: pd.Series) -> pd.Series:
     return pd.to_datetime(pd.Series([one(v) for v in money_source], index=money_source.index))
 
 
-def post_primary_snapshot(table: pd.DataFrame) -> pd.Series:
-    """True where a row's pre-primary money comes from a file copied on or after its primary day.
+def post_primary_snapshot(table: pd.DataFrame, source: str = "money_source") -> pd.Series:
+    """True where a row's pre-primary money (the labels in column ``source``; ``money_early_source`` for
+    the year-end vintage) comes from a file copied on or after its primary day.
 
     Such a file was assembled when the result was known: which report is a candidate's latest, and
     whether a candidate still files at all, can reflect the outcome (a beaten member stops filing).
@@ -505,8 +506,8 @@ def post_primary_snapshot(table: pd.DataFrame) -> pd.Series:
     (2026-03-24) for the March 2026 primaries.  ``features.asof`` masks that money in the
     pre-primary mode and ``assert_as_of`` refuses it.
     """
-    if "money_source" not in table.columns or "primary_date" not in table.columns:
+    if source not in table.columns or "primary_date" not in table.columns:
         return pd.Series(False, index=table.index)
-    snap = snapshot_dates(table["money_source"])
+    snap = snapshot_dates(table[source])
     primary = pd.to_datetime(table["primary_date"])
     return (snap.notna() & primary.notna() & (snap >= primary)).astype(bool)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from features.horizons import HORIZON_LABELS
@@ -98,14 +97,3 @@ def defeat_interval(latest: pd.DataFrame, backtest_dir: Path, model: str, horizo
     out = defeat_counts.live_count(p, history)
     out.update(model=scored, cycles=len(history), horizon=horizon)
     return out
-
-
-def fmt_interval(d: dict | None) -> str:
-    """'3.9 (80% interval 2 to 7)' for the index; '' without an interval."""
-    if not d:
-        return ""
-    return f"{d['expected_lost']:.1f} (80% interval {int(d['lost_p10'])} to {int(d['lost_p90'])})"
-
-
-def _finite(x) -> bool:
-    return x is not None and not (isinstance(x, float) and np.isnan(x))
