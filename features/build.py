@@ -102,17 +102,18 @@ def build_table(raw: Path, progress: Progress | None = None) -> BuildResult:
     pre_primary = pd.to_datetime(rows["primary_date"]) - pd.Timedelta(days=1)
     live = rows["cycle"] == LIVE_CYCLE
     as_of = pre_primary.where(~live, LIVE_AS_OF)
+    seated = legislators.member_fec_ids(raw)
     parts, parts_early, parts_ye = [], [], []
     for cycle, idx in rows.groupby("cycle").groups.items():
         sub = rows.loc[idx]
         pre = money.candidate_money(raw, int(cycle), "preprimary")
-        parts.append(money.race_money(sub, pre, as_of.loc[idx]))
+        parts.append(money.race_money(sub, pre, as_of.loc[idx], seated=seated))
         # the money known at the early-warning horizon (December 31 of the year before the election)
         early = min(pd.Timestamp(int(cycle) - 1, 12, 31), pd.Timestamp(LIVE_AS_OF))
-        parts_early.append(money.race_money(sub, pre, early).rename(columns=money.EARLY_NAMES))
+        parts_early.append(money.race_money(sub, pre, early, seated=seated).rename(columns=money.EARLY_NAMES))
         if int(cycle) != LIVE_CYCLE:
             ye = money.candidate_money(raw, int(cycle), "yearend")
-            parts_ye.append(money.race_money(sub, ye, pd.Timestamp.max, prefix="ye"))
+            parts_ye.append(money.race_money(sub, ye, pd.Timestamp.max, prefix="ye", seated=seated))
     rows = rows.join(pd.concat(parts)).join(pd.concat(parts_early)).join(pd.concat(parts_ye))
 
     say(STEPS[9])

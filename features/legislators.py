@@ -260,6 +260,37 @@ def sitting_members(raw: Path, cycle: int, *, people: pd.DataFrame | None = None
     }).reset_index(drop=True)
 
 
+def member_fec_ids(raw: Path) -> dict[str, dict[int, pd.Timestamp]]:
+    """FEC candidate ID -> {Congress: the holder's first day in it} for every member, either chamber,
+    whose IDs congress-legislators lists (current and historical members).
+
+    Days come from the current yaml's terms where it has them (exact: special elections, e.g. Dwight
+    Evans from 2016-11-14 in the 114th) and from 538's per-Congress rows otherwise (the Congress's
+    first day).  Used to tell a sitting member's House committee from a challenger's
+    (``features.money.race_money``).
+    """
+    people = load_people(raw)
+    ag = _load_aging(raw)
+    days: dict[str, dict[int, pd.Timestamp]] = {}
+    for bid, c, start in zip(ag["bioguide_id"].astype(str), ag["congress"].astype(int),
+                             pd.to_datetime(ag["start_date"])):
+        days.setdefault(bid, {})[c] = start
+    for bid, rec in _yaml_people(raw).items():
+        exact: dict[int, pd.Timestamp] = {}
+        for t in rec.get("terms", []):
+            if t.get("start"):
+                start = pd.Timestamp(t["start"])
+                c = congress_of_date(start)
+                exact[c] = min(exact.get(c, start), start)
+        days.setdefault(bid, {}).update(exact)
+    out: dict[str, dict[int, pd.Timestamp]] = {}
+    for bid, ids in zip(people["bioguide_id"], people["fec_ids"]):
+        if bid in days and isinstance(ids, list):
+            for f in ids:
+                out[f.strip().upper()] = days[bid]
+    return out
+
+
 # --------------------------------------------------------------------------------------------------
 # matching contest rows to bioguide ids
 

@@ -273,7 +273,8 @@ EARLY_NAMES = {"inc_receipts": "inc_receipts_early", "inc_cash": "inc_cash_early
                "money_cvg_end": "money_early_cvg_end", "money_source": "money_early_source"}
 
 
-def race_money(contests: pd.DataFrame, money: pd.DataFrame, as_of=None, prefix: str = "") -> pd.DataFrame:
+def race_money(contests: pd.DataFrame, money: pd.DataFrame, as_of=None, prefix: str = "",
+               seated: dict[str, dict[int, pd.Timestamp]] | None = None) -> pd.DataFrame:
     """Incumbent and top-challenger money for each contest row, as of a date.
 
     Parameters
@@ -305,7 +306,13 @@ def race_money(contests: pd.DataFrame, money: pd.DataFrame, as_of=None, prefix: 
     money), committees ``features.fec_active`` finds inactive (``inactive`` column: a sitting
     senator's twin, OK-2 Mullin 2026; a dormant old committee, MA-8 Kennedy 2026) and members who are the incumbent of another contest row in ``contests`` (FEC
     registration districts lag redistricting); a member-vs-member opponent named in
-    ``other_incumbent`` is taken from any district. ``money_ratio`` = inc / (inc + chal) receipts, counting a challenger without a money row
+    ``other_incumbent`` is taken from any district. With ``seated`` (FEC ID -> {Congress: first
+    day}, ``features.legislators.member_fec_ids``), the committee of someone who sits in Congress,
+    either chamber, in the Congress of the row's as-of date (or of its primary, whichever is earlier)
+    and had taken the seat by then is not a challenger either: a senator's old House committee, a
+    member who left during that Congress, or the incumbent's second ID under another name (2020 AZ-9
+    Sinema, WI-7 Duffy; 2016 PA-3 "KELLY, GEORGE J JR").  A former member of an earlier Congress
+    running again stays a challenger (2026 MO-1 Bush, MD-6 Trone). ``money_ratio`` = inc / (inc + chal) receipts, counting a challenger without a money row
     as 0; NA when the incumbent has no money row or both are 0. ``money_cvg_end`` is the latest
     coverage end among the rows used.
     """
@@ -340,7 +347,11 @@ def race_money(contests: pd.DataFrame, money: pd.DataFrame, as_of=None, prefix: 
         if as_of_s is not None:
             a = as_of_s.loc[idx]
             pool = [r for r in pool if pd.notna(a) and pd.notna(r["cvg_end"]) and r["cvg_end"] <= a]
-        records.append(_race_record(row, _latest_per_candidate(pool), names, members.get(key, set())))
+        else:
+            a = pd.NaT
+        when = _seated_by(a, row.get("primary_date"))
+        records.append(_race_record(row, _latest_per_candidate(pool), names, members.get(key, set()),
+                                    seated or {}, when))
     out = pd.DataFrame.from_records(records, index=contests.index, columns=list(names.values()))
     for c in (names["inc_receipts"], names["inc_cash"], names["chal_receipts"], names["chal_cash"],
               names["money_ratio"]):
@@ -427,7 +438,24 @@ def _find_incumbent(row, pool: list[dict]) -> dict | None:
     return max(cand, key=score)
 
 
-def _race_record(row, pool: list[dict], names: dict, members: set[str]) -> dict:
+def _seated_by(as_of, primary_date) -> pd.Timestamp:
+    """The date at which a member's committee stops counting as a challenger's: the as-of date or the
+    primary, whichever is earlier (NaT if neither is known)."""
+    dates = [pd.Timestamp(d) for d in (as_of, primary_date) if d is not None and pd.notna(d)]
+    return min(dates) if dates else pd.NaT
+
+
+def _sits(days: dict[int, pd.Timestamp] | None, when: pd.Timestamp) -> bool:
+    """True if ``days`` (Congress -> first day) seats its holder in ``when``'s Congress by ``when``."""
+    if not days:
+        return False
+    from features.legislators import congress_of_date
+    first = days.get(congress_of_date(when))
+    return first is not None and first <= when
+
+
+def _race_record(row, pool: list[dict], names: dict, members: set[str],
+                 seated: dict[str, dict[int, pd.Timestamp]], when: pd.Timestamp) -> dict:
     rec = dict.fromkeys(names.values(), pd.NA)
     inc = _find_incumbent(row, pool)
     cycle, state, party = int(row["cycle"]), row["state"], row["party"]
@@ -448,6 +476,8 @@ def _race_record(row, pool: list[dict], names: dict, members: set[str]) -> dict:
             continue
         if isinstance(r["inactive"], str):
             continue      # features.fec_active: a senator's twin committee or a dormant old one
+        if not is_other and pd.notna(when) and _sits(seated.get(str(r["fec_id"]).upper()), when):
+            continue      # a committee of someone sitting in Congress
         if _matches(r, row["incumbent"], inc_last):
             continue
         if inc is not None and (r["fec_id"] == inc["fec_id"] or _matches(r, inc["name"], inc["_last"])

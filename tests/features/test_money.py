@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from features.errors import InputError
+from features.legislators import member_fec_ids
 from features.money import MONEY_COLUMNS, WEBALL_HEADER, candidate_money, race_money
 from features.paths import raw_dir
 
@@ -196,3 +197,34 @@ def test_2018_has_two_copies_and_the_early_one_is_tx_and_ils_pre_primary_money(m
     assert ny14["money_source"] == "fec-pre-2018" and ny14["money_cvg_end"] == T("2018-03-31")
     early = one([contest(2018, "NY", 14, "D", "Joe Crowley")], m, T("2017-12-31")).iloc[0]
     assert early["money_cvg_end"] == T("2017-06-30") and early["chal_name_fec"] == "OCASIO-CORTEZ, ALEXANDRIA"
+
+
+def test_a_sitting_members_house_committee_is_not_a_challenger(money):
+    """FEC files keep a House committee for members who moved on.  2020 AZ-9: Senator Sinema's old
+    House committee ($2.1M by the end of 2019); WI-7: Sean Duffy's, who resigned in September 2019.
+    Both are sitting members of the 116th Congress, not Stanton's or Tiffany's challengers."""
+    seated = member_fec_ids(RAW)
+    rows = [contest(2020, "AZ", 9, "D", "Greg Stanton", primary="2020-08-04"),
+            contest(2020, "WI", 7, "R", "Thomas Tiffany", primary="2020-08-11")]
+    pre = money(2020, "preprimary")
+    without = race_money(pd.DataFrame(rows), pre, T("2019-12-31"))
+    assert without["chal_name_fec"].tolist() == ["SINEMA, KYRSTEN", "DUFFY, SEAN"]   # the trap
+    out = race_money(pd.DataFrame(rows), pre, T("2019-12-31"), seated=seated)
+    assert out["chal_name_fec"].isna().all()
+
+
+def test_a_special_election_winner_is_a_challenger_before_taking_the_seat(money):
+    """2016 PA-2: Dwight Evans beat Chaka Fattah in the April primary and took the seat in November
+    2016 (114th Congress): on the day before the primary he is the challenger."""
+    seated = member_fec_ids(RAW)
+    out = race_money(pd.DataFrame([contest(2016, "PA", 2, "D", "Chaka Fattah", primary="2016-04-26")]),
+                     money(2016, "preprimary"), T("2016-04-25"), seated=seated)
+    assert out["chal_name_fec"].iloc[0].startswith("EVANS, DWIGHT")
+
+
+def test_a_former_member_running_again_is_a_challenger(money):
+    """2026 MO-1: Cori Bush, who sat in the 118th Congress, runs against Wesley Bell in the 119th."""
+    seated = member_fec_ids(RAW)
+    out = race_money(pd.DataFrame([contest(2026, "MO", 1, "D", "Wesley Bell", primary="2026-08-04")]),
+                     money(2026, "preprimary"), T("2025-12-31"), seated=seated)
+    assert out["chal_name_fec"].iloc[0].startswith("BUSH, CORI")
