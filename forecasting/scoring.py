@@ -9,6 +9,8 @@ explains each P(loss) with the model-agnostic what-if deltas of :mod:`forecastin
 """
 from __future__ import annotations
 
+import io
+import pickle
 import re
 
 import pandas as pd
@@ -79,12 +81,21 @@ def model_identity(model, model_version: str | None = None) -> tuple[str, str]:
     return name, str(version) if version else f"{name}-unregistered"
 
 
+class _LayoutFreePickler(pickle.Pickler):
+    """Pickles the project's own classes by name only, so a model's identity does not depend on which
+    module of this package defines its class (library classes keep their full path)."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, type) and obj.__module__.split(".")[0] in ("features", "forecasting"):
+            return str, ("class " + obj.__qualname__,)
+        return NotImplemented
+
+
 def model_content_hash(model) -> str:
     """sha256 of the fitted model's pickled state (its registry name/version attributes left out, and
     what ``model.content_state()`` leaves out where a model has one): the same config fitted on the same
     data gives the same hash, whichever store registered it."""
     import hashlib
-    import pickle
 
     cached = getattr(model, "content_hash_", None)
     if cached:
@@ -94,9 +105,11 @@ def model_content_hash(model) -> str:
     for attr in ("model_version_", "version_", "content_hash_"):
         state.pop(attr, None)
     try:
-        blob = pickle.dumps((type(model).__module__, type(model).__qualname__, state), protocol=4)
+        buf = io.BytesIO()
+        _LayoutFreePickler(buf, protocol=4).dump((type(model).__qualname__, state))
+        blob = buf.getvalue()
     except Exception:                               # an unpicklable model: fall back to its repr
-        blob = repr((type(model), sorted(state))).encode()
+        blob = repr((type(model).__qualname__, sorted(state))).encode()
     digest = hashlib.sha256(blob).hexdigest()
     try:
         model.content_hash_ = digest

@@ -66,3 +66,13 @@ def test_a_funded_challenger_moves_the_year_end_hurdle_ky4():
     funded = model.predict(ky4)["p_contested"].iloc[0]
     unfunded = model.predict(ky4.assign(chal_receipts=np.nan, money_ratio=np.nan))["p_contested"].iloc[0]
     assert funded > 0.8 and funded > unfunded + 0.2
+
+
+def test_identity_does_not_depend_on_where_the_class_lives():
+    """Moving a model class to another module of the package keeps its forecasts' identity; its state
+    still counts."""
+    here = type("Constant", (Constant,), {"__module__": "forecasting.models.a"})
+    there = type("Constant", (Constant,), {"__module__": "forecasting.evaluation.b"})
+    assert model_content_hash(HorizonModel({"year_end": here(0.3)})) \
+        == model_content_hash(HorizonModel({"year_end": there(0.3)})) \
+        != model_content_hash(HorizonModel({"year_end": there(0.4)}))
