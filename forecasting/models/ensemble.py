@@ -81,13 +81,15 @@ class EnsembleModel(PrimaryModel):
     def content_state(self) -> dict:
         """What identifies this fit (``forecasting.scoring.model_content_hash``): each member by its own
         content hash (a Bayesian member's excludes its sampling time), the diagnostics copied from the
-        members left out."""
+        members left out.  So are the members' settings (``member_kwargs``) once the members are
+        fitted: each fitted member carries its own, whichever config file spelt them out."""
         from forecasting.scoring import model_content_hash
 
         state = dict(self.__dict__)
         state.pop("fit_diagnostics_", None)
         if "members_" in state:
             state["members_"] = [model_content_hash(m) for m in state["members_"]]
+            state.pop("member_kwargs", None)
         return state
 
     def _predict_parts(self, table: pd.DataFrame) -> dict[str, np.ndarray]:
