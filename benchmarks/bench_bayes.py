@@ -50,10 +50,10 @@ def main(argv=None) -> int:
 
     import pymc
 
-    from features.asof import as_of_view
-    from features.table import load_table
-    from forecasting.experiment_config import load_config
-    from forecasting.models.bayes_hurdle import BayesHurdleModel
+    from features.table.store import load_table
+    from features.view.asof import as_of_view
+    from forecasting.models.bayes import BayesHurdleModel
+    from forecasting.models.config import load_config
 
     spec = load_config(args.config)["models"][0]
     sampler_config = dict(spec["sample_kwargs"])

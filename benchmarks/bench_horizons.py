@@ -19,7 +19,7 @@ import time
 
 import pandas as pd
 
-from features.paths import REPORTS_DIR
+from features.kernel.paths import REPORTS_DIR
 
 TARGET_SECONDS = 20 * 60
 

@@ -40,10 +40,10 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
 
-    from features.asof import as_of_view
-    from features.table import load_table
-    from forecasting.backtest import run_backtest
-    from forecasting.experiment_config import factory, load_config
+    from features.table.store import load_table
+    from features.view.asof import as_of_view
+    from forecasting.evaluation.backtest import run_backtest
+    from forecasting.models.config import factory, load_config
 
     table = load_table()
     view = as_of_view(table)

@@ -1,11 +1,14 @@
-import sys, time
+import sys
+import time
 from pathlib import Path
-from features.table import load_table
-from forecasting.backtest import run_backtest
-from forecasting.models.registry import make_model
+
+from features.table.store import load_table
+from forecasting.evaluation.backtest import run_backtest
+from forecasting.evaluation.scoreboard import scoreboard
+from forecasting.evaluation.scoreboard_same_party import scoreboard_same_party, write_same_party
 from forecasting.models import logit as L
-from forecasting.scoreboard import scoreboard
-from forecasting.scoreboard_same_party import write_same_party, scoreboard_same_party
+from forecasting.models.registry import make_model
+
 PG = ["prev_general_margin", "prev_general_same_party"]
 t = load_table()
 f = {"base_rate": lambda: make_model("base_rate"),

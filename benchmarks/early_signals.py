@@ -2,7 +2,7 @@
 
 The ensemble of logit and boosted (the published settings) is backtested 2008-2024 at ``year_end`` and
 ``filing_deadline`` (pre-primary money), with and without the ``cycle_signals`` feature group
-(``features.matrix``: the share of the cycle's members on new lines, and the share facing a same-party
+(``features.view.matrix``: the share of the cycle's members on new lines, and the share facing a same-party
 FEC registrant who raised $100k or more by the date), and scored pooled: Brier skill against the base
 rate, AUC, recall in each cycle's top 25, and the defeat-count interval's coverage.  Writes
 ``reports/early_signals.md``; the member-vs-member overlap signal is measured by
@@ -17,13 +17,13 @@ import time
 
 import pandas as pd
 
-from features.matrix import DEFAULT_GROUPS
-from features.paths import REPORTS_DIR
-from features.table import load_table
-from forecasting.backtest import run_backtest
+from features.kernel.paths import REPORTS_DIR
+from features.table.store import load_table
+from features.view.matrix import DEFAULT_GROUPS
+from forecasting.evaluation.backtest import run_backtest
+from forecasting.evaluation.scoreboard import POOLED, scoreboard
 from forecasting.models import logit as logit_mod
 from forecasting.models.registry import make_model
-from forecasting.scoreboard import POOLED, scoreboard
 
 SIGNALS = ("cycle_new_lines_share", "cycle_funded_share")
 HORIZONS = ("year_end", "filing_deadline")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.paths import REPORTS_DIR, raw_dir
-from features.table import load_table
+from features.kernel.paths import REPORTS_DIR, raw_dir
+from features.table.store import load_table
 
 FILES = {2022: "cd-overlap-geocorr2022/geocorr2022_cd117_to_cd118.csv",
          2024: "cd-overlap-geocorr2022/geocorr2022_cd117_to_cd119.csv"}
@@ -38,7 +38,7 @@ def pairings(table: pd.DataFrame, raw: Path) -> pd.DataFrame:
     rows = []
     prev = table[table["cycle"] == 2020].set_index("bioguide_id")
     # a member first elected in 2020 has no 2020 incumbent row: the district they ran in in 2020 (FEC)
-    from features.money import candidate_money
+    from features.evidence.money import candidate_money
     fec_2020 = candidate_money(raw, 2020, "preprimary").drop_duplicates("fec_id").set_index("fec_id")["district"]
     for cycle in (2022, 2024):
         ov = overlap(raw, cycle)

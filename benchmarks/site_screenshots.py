@@ -12,7 +12,7 @@ published ``--site``), serves it on localhost and photographs it in headless Chr
 - ``site_phone_index.png``, ``site_phone_race.png``, ``site_phone_checking.png``: the index, the CA-34
   page and "Checking our work" at phone width (390 px).
 
-The browser tests (``tests/browser``) take their own screenshots into a temporary folder, so running
+The browser tests (``tests/forecasting/publish/test_site_browser.py``) take their own screenshots into a temporary folder, so running
 the suite never rewrites these tracked files.
 """
 from __future__ import annotations
@@ -94,13 +94,13 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=None, help="folder for the PNGs (default: reports/)")
     parser.add_argument("--as-of", default=None, help="publish --as-of (default: the site's default date)")
     args = parser.parse_args(argv)
-    from features.paths import REPORTS_DIR
+    from features.kernel.paths import REPORTS_DIR
 
     out = Path(args.out) if args.out else REPORTS_DIR
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(args.site) if args.site else None
         if site is None:
-            from forecasting import snapshots
+            from forecasting.live import snapshots
             from forecasting.publish import publish
 
             site = publish(Path(tmp) / "site", snapshots.read_history(), as_of=args.as_of)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.paths import PROCESSED_DIR, PROJECT_ROOT
+from features.kernel.paths import PROCESSED_DIR, PROJECT_ROOT
 
 EXPERIMENT = "primary-forecast"
 REGISTERED_MODEL = "primary-forecast"
@@ -150,7 +150,7 @@ def _python_model_class():
             with open(path, "rb") as fh:
                 magic = fh.read(4)
             if magic.startswith((b"\x89HDF", b"CDF")):      # the Bayesian model saves its posterior as NetCDF
-                from forecasting.models.bayes_hurdle import BayesHurdleModel
+                from forecasting.models.bayes import BayesHurdleModel
                 self.model = BayesHurdleModel.load(path)
             else:
                 with open(path, "rb") as fh:
@@ -254,7 +254,7 @@ def log_backtest(config: dict, timings: pd.DataFrame, board: pd.DataFrame, rel: 
         for _, r in pooled.iterrows():
             log_metrics({k: r[k] for k in r.index if k not in ("model", "money_mode", "cycle", "horizon")},
                         prefix=f"{r['model']}.{r['money_mode']}.{r['horizon']}.")
-        from forecasting.scoreboard import best_model
+        from forecasting.evaluation.scoreboard import best_model
         best = best_model(board)
         if best:
             mlflow.set_tag("best_model", best)
@@ -302,7 +302,7 @@ def best_from_last_comparison(money: str = "preprimary") -> tuple[str, str]:
         raise LookupError("no finished comparison backtest in the tracking store; run "
                           "`primary-forecast backtest --config experiments/comparison.yaml` first")
     run = runs[0]
-    from forecasting.scoreboard import PUBLISHED_HORIZON
+    from forecasting.evaluation.scoreboard import PUBLISHED_HORIZON
 
     by_horizon: dict[str, dict[str, float]] = {}
     for key, value in run.data.metrics.items():

@@ -19,7 +19,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
-from features.matrix import DEFAULT_GROUPS, FIELD_GROUPS, feature_names, model_frame
+from features.view.matrix import DEFAULT_GROUPS, FIELD_GROUPS, feature_names, model_frame
 from forecasting.models import targets
 from forecasting.models.base import QUANTILE_LEVELS, PrimaryModel
 from forecasting.models.pairs import apply_pair_rule
@@ -31,7 +31,7 @@ class BoostedModel(PrimaryModel):
     Parameters
     ----------
     groups : sequence of str or None
-        ``features.matrix`` feature groups (None: all).  P(contested) never sees the field groups.
+        ``features.view.matrix`` feature groups (None: all).  P(contested) never sees the field groups.
     max_iter, learning_rate, max_depth, min_samples_leaf, l2_regularization
         Classifier settings (shallow, heavily regularised trees: losses are rare).
     calibration : {'sigmoid', 'isotonic', None}

@@ -3,7 +3,7 @@
 A forecast made months before the primaries (``year_end``: the ballot unknown, money as of the year-end
 report) is made by a model that learned from what was known at the same point of earlier cycles; once
 the field is known, by the model fitted at the filing deadline or the day before the primary.  The
-backtest scores each horizon's model on its own horizon (``forecasting.backtest``); this wrapper holds
+backtest scores each horizon's model on its own horizon (``forecasting.evaluation.backtest``); this wrapper holds
 the fitted models of the published model's config and routes every row to the right one.
 
 Routing, per row of an as-of view: the field not known (``field_known`` False) -> ``year_end``; the
@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from features.horizons import HORIZONS
+from features.view.horizons import HORIZONS
 from forecasting.models.base import PrimaryModel
 
 #: where a horizon has no fitted model: the others to try, nearest first
@@ -43,7 +43,7 @@ class HorizonModel(PrimaryModel):
     Parameters
     ----------
     members : dict
-        Horizon (``features.horizons.HORIZONS``) -> a fitted :class:`PrimaryModel`.
+        Horizon (``features.view.horizons.HORIZONS``) -> a fitted :class:`PrimaryModel`.
     name : str
         The name the forecasts carry (the config's: ``ensemble_bayes``).
     """
@@ -56,7 +56,7 @@ class HorizonModel(PrimaryModel):
 
     def fit(self, table, y=None):
         raise TypeError("HorizonModel holds models fitted on each horizon's views "
-                        "(forecasting.training.train_model with horizons=...); it is not fitted on one table")
+                        "(forecasting.models.training.train_model with horizons=...); it is not fitted on one table")
 
     @property
     def members_(self) -> list[PrimaryModel]:
@@ -95,7 +95,7 @@ class HorizonModel(PrimaryModel):
 
     def content_state(self) -> dict:
         """What identifies the fitted model: its members' content hashes."""
-        from forecasting.scoring import model_content_hash
+        from forecasting.models.identity import model_content_hash
         return {"name": self.name, "members": {h: model_content_hash(m) for h, m in self.members.items()}}
 
     def __getattr__(self, item):

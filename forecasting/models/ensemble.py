@@ -79,11 +79,11 @@ class EnsembleModel(PrimaryModel):
             self.fit_diagnostics_ = {f"{n}_{k}": v for n, d in diag.items() for k, v in d.items()}
 
     def content_state(self) -> dict:
-        """What identifies this fit (``forecasting.scoring.model_content_hash``): each member by its own
+        """What identifies this fit (``forecasting.models.identity.model_content_hash``): each member by its own
         content hash (a Bayesian member's excludes its sampling time), the diagnostics copied from the
         members left out.  So are the members' settings (``member_kwargs``) once the members are
         fitted: each fitted member carries its own, whichever config file spelt them out."""
-        from forecasting.scoring import model_content_hash
+        from forecasting.models.identity import model_content_hash
 
         state = dict(self.__dict__)
         state.pop("fit_diagnostics_", None)

@@ -1,7 +1,7 @@
 """A readable baseline: statsmodels logits for the hurdle and a linear model of logit(share).
 
-Each part uses a short list of features (``features.matrix`` names), median-imputed with missing
-indicators and standardised on the training rows (``features.matrix.make_preprocessor``).  With a few
+Each part uses a short list of features (``features.view.matrix`` names), median-imputed with missing
+indicators and standardised on the training rows (``features.view.matrix.make_preprocessor``).  With a few
 dozen losses in the training cycles an unpenalised logit over-fits, so by default the coefficients
 carry a weakly informative normal prior (sd ``prior_scale`` on the standardised scale; intercept
 sd 10): the fit is the posterior mode, and the intervals are the Laplace (normal) approximation.
@@ -14,7 +14,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from features.matrix import ALL_GROUPS, feature_names, make_preprocessor, model_frame
+from features.view.matrix import ALL_GROUPS, feature_names, make_preprocessor, model_frame
 from forecasting.models import targets
 from forecasting.models.base import QUANTILE_LEVELS, PrimaryModel
 from forecasting.models.pairs import apply_pair_rule
@@ -53,7 +53,7 @@ class LogitModel(PrimaryModel):
     Parameters
     ----------
     contested_features, loss_features, share_features : sequence of str or None
-        ``features.matrix`` feature names per part (None: the module defaults).
+        ``features.view.matrix`` feature names per part (None: the module defaults).
     prior_scale : float or None
         Normal prior sd of the standardised coefficients (None: maximum likelihood).
     maxiter : int

@@ -16,7 +16,7 @@ MODELS: dict[str, str] = {
     "pair_base_rate": "forecasting.models.baseline:PairAwareBaseRateModel",
     "logit": "forecasting.models.logit:LogitModel",
     "boosted": "forecasting.models.boosted:BoostedModel",
-    "bayes": "forecasting.models.bayes_hurdle:BayesHurdleModel",
+    "bayes": "forecasting.models.bayes:BayesHurdleModel",
     # measured in the backtest to beat each of its members (reports/backtest/scoreboard.md)
     "ensemble": "forecasting.models.ensemble:EnsembleModel",
 }

@@ -15,7 +15,7 @@ with two small stages learned here, on the training rows of those systems:
 
 Elsewhere (closed, open, runoff primaries; Louisiana's jungle, where November *is* the primary) the
 second target equals the first.  Each stage is a ridge-penalised logistic regression on a handful of
-pre-primary features (``features.matrix``; the member's previous November margin matters most), or,
+pre-primary features (``features.view.matrix``; the member's previous November margin matters most), or,
 with too few events in the training folds, a smoothed rate; ``features=()`` gives the unskilled
 reference (the rate alone) used by the base-rate model.
 """
@@ -27,10 +27,10 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from features.matrix import ALL_GROUPS, make_preprocessor, model_frame
+from features.view.matrix import ALL_GROUPS, make_preprocessor, model_frame
 from forecasting.models import targets
 
-#: pre-primary inputs of each stage (``features.matrix`` names)
+#: pre-primary inputs of each stage (``features.view.matrix`` names)
 NOVEMBER_FEATURES = ("pres_lean", "party_R", "prev_general_same_party", "prev_general_margin",
                      "last_primary_share", "n_candidates", "log_chal_receipts")
 GENERAL_FEATURES = ("prev_general_same_party", "prev_general_margin", "last_primary_share", "tenure_years",
@@ -82,7 +82,7 @@ class SamePartyNovember(BaseEstimator):
     Parameters
     ----------
     november_features, general_features : tuple of str
-        ``features.matrix`` columns of each stage (empty: the rate alone, the reference).
+        ``features.view.matrix`` columns of each stage (empty: the rate alone, the reference).
     C : float
         Inverse ridge penalty of both logits (strong: few events).
     """

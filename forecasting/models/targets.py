@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from features.constants import louisiana_jungle, top_two_rule
+from features.kernel.constants import louisiana_jungle, top_two_rule
 
 ALL_CANDIDATE_SYSTEMS = ("top-two", "top-four", "louisiana-jungle")
 SEVERAL_ADVANCE_SYSTEMS = ("top-two", "top-four")

@@ -1,8 +1,6 @@
 """Charts for the site: an inline SVG timeline of P(loss) (the calibration plot: ``publish.checking``)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 

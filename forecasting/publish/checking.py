@@ -5,7 +5,7 @@
   is backtested in three money modes; the page labels each row's mode, lists the leak-free modes
   first and the year-end mode (FEC totals that include post-primary money: they leak the outcome)
   apart, under a warning.
-- ``reliability.csv`` (``forecasting.scoreboard.reliability``: ``model, money_mode, bin, lower,
+- ``reliability.csv`` (``forecasting.evaluation.scoreboard.reliability``: ``model, money_mode, bin, lower,
   upper, n, mean_p, observed, events, band_low, band_high, in_band``): the calibration table and
   plot.  Without it, the same table is computed from ``predictions.csv.gz`` (``y``, ``p_loss``).
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 #: money modes in display order: leak-free first, the leak last
@@ -24,7 +23,7 @@ LEAKY_MODES = ("yearend",)
 #: pooled-table columns, in order (``calibration`` is added from reliability.csv)
 MAIN_COLUMNS = ["model", "money", "n", "n_lost", "brier", "brier_skill", "skill_ci", "skill_pair", "skill_nopair",
                 "calibration", "auc", "log_loss", "recall_top10", "recall_top25", "share_mae", "share_cov80"]
-#: interval columns (``forecasting.scoreboard.HONEST_COLUMNS``) shown as one "low to high" cell
+#: interval columns (``forecasting.evaluation.scoreboard.HONEST_COLUMNS``) shown as one "low to high" cell
 INTERVALS = {"skill_ci": ("brier_skill", "brier_skill_ci_low", "brier_skill_ci_high"),
              "skill_pair": ("brier_skill_pair", "brier_skill_pair_ci_low", "brier_skill_pair_ci_high"),
              "skill_nopair": ("brier_skill_nopair", None, None)}
@@ -61,10 +60,10 @@ def read_reliability(backtest_dir: Path) -> pd.DataFrame | None:
         rel = pd.read_csv(path)
         missing = [c for c in RELIABILITY_COLUMNS if c not in rel.columns]
         if missing:
-            from features.errors import InputError
+            from features.kernel.errors import InputError
             raise InputError(path, "reliability table lacks a column", field=missing[0])
         return rel
-    from forecasting.scoreboard import read_predictions, reliability
+    from forecasting.evaluation.scoreboard import read_predictions, reliability
     df = read_predictions(backtest_dir)
     if df is not None:
         if {"model", "y", "p_loss"} <= set(df.columns):
@@ -217,7 +216,7 @@ def calibration_png(rel: pd.DataFrame, path: Path, mode: str = "preprimary", hor
     return path
 
 
-#: pooled columns of the second target's table (``forecasting.scoreboard_same_party``)
+#: pooled columns of the second target's table (``forecasting.evaluation.scoreboard_same_party``)
 SECOND_TARGET_COLUMNS = ["model", "money", "n", "n_lost", "brier", "brier_skill", "auc", "recall_top10",
                          "recall_top25", "november_n", "november_n_lost", "november_brier_skill"]
 SECOND_TARGET_LABELS = {"n_lost": "lost the seat to the same party", "november_n": "top-two races",

@@ -1,11 +1,11 @@
 """How good is the forecast on the page: the backtest skill of forecasts made at the same horizon.
 
 A forecast dated months before the primaries is scored against the backtest's forecasts made at the same
-point of earlier cycles (``features.horizons``), never against the day-before-the-primary numbers.  This
+point of earlier cycles (``features.view.horizons``), never against the day-before-the-primary numbers.  This
 module reads ``reports/backtest`` (``scoreboard.csv``, ``reliability.csv``, ``predictions.csv.gz``)
 and gives the site's header and index what they show: the horizon's pooled skill, calibration and
 defeat-count coverage, and the expected number of defeats this cycle with its 80% interval
-(``forecasting.defeat_counts``, the cycle effect learned from the backtest cycles at that horizon).
+(``forecasting.evaluation.defeat_counts``, the cycle effect learned from the backtest cycles at that horizon).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.horizons import HORIZON_LABELS
+from features.view.horizons import HORIZON_LABELS
 
 
 def published_horizon(latest: pd.DataFrame) -> str:
@@ -34,7 +34,7 @@ def _board(backtest_dir: Path) -> pd.DataFrame | None:
 
 def _scored_model(board: pd.DataFrame, model: str, horizon: str) -> str | None:
     """``model`` if the scoreboard scored it at ``horizon``, else the champion there."""
-    from forecasting.scoreboard import at_horizon, best_model
+    from forecasting.evaluation.scoreboard import at_horizon, best_model
 
     at = at_horizon(board, horizon)
     if (at["model"] == model).any():
@@ -47,7 +47,7 @@ def skill_summary(backtest_dir: Path, model: str, horizon: str) -> dict | None:
     skill against the base rate with its interval, AUC, recall of losers in each cycle's top 25, the
     calibration bins inside their 90% band and the cycles whose 80% defeat interval covered the count.
     None without a scoreboard at that horizon."""
-    from forecasting.scoreboard import POOLED, at_horizon
+    from forecasting.evaluation.scoreboard import POOLED, at_horizon
 
     board = _board(backtest_dir)
     if board is None or "horizon" not in board.columns:
@@ -82,8 +82,8 @@ def defeat_interval(latest: pd.DataFrame, backtest_dir: Path, model: str, horizo
     """Expected number of defeats among the shown forecasts and its 80% interval, the cycle effect's
     scale learned from ``model``'s (or the horizon's champion's) backtest cycles at ``horizon``.  None
     without backtest predictions at that horizon."""
-    from forecasting import defeat_counts
-    from forecasting.scoreboard import read_predictions
+    from forecasting.evaluation import defeat_counts
+    from forecasting.evaluation.scoreboard import read_predictions
 
     board = _board(backtest_dir)
     pred = read_predictions(Path(backtest_dir))

@@ -1,6 +1,6 @@
 """What a race page shows besides the forecast: money, endorsements, outside spending, FEC links.
 
-Every fact is taken as of the race's snapshot date with the as-of rule (``features.asof.as_of_view``:
+Every fact is taken as of the race's snapshot date with the as-of rule (``features.view.asof.as_of_view``:
 money whose FEC coverage ends later is blanked) and the dated event tables
 (``data/processed/endorsement_events.csv``, ``outside_spending_events.csv``: events dated on or
 before the as-of date).  Links go only to FEC candidate pages built from well-formed FEC IDs, and to
@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.asof import as_of_view
-from features.paths import PROCESSED_DIR
+from features.kernel.paths import PROCESSED_DIR
+from features.view.asof import as_of_view
+from forecasting.publish.formats import number as _num
 
 FEC_ID = re.compile(r"^[HSP][0-9][A-Z0-9]{2}[0-9]{5}$")
 FEC_CANDIDATE_URL = "https://www.fec.gov/data/candidate/{}/"
@@ -39,10 +40,6 @@ def _split(value) -> list[str]:
     if not isinstance(value, str):
         return []
     return [v.strip() for v in value.split(";") if v.strip()]
-
-
-def _num(v):
-    return None if v is None or pd.isna(v) else float(v)
 
 
 def _read_events(path: Path) -> pd.DataFrame:
@@ -91,8 +88,8 @@ def race_facts(table: pd.DataFrame | None, records: list[dict], events_dir: Path
 def _fec_display(name) -> str | None:
     if not isinstance(name, str) or not name.strip():
         return None
-    from forecasting.scoring import _fec_name
-    return _fec_name(name.strip())
+    from features.kernel.names import fec_display_name
+    return fec_display_name(name.strip())
 
 
 def _fec_links(v: pd.Series, shown_challengers) -> list[dict]:

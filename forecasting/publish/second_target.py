@@ -7,14 +7,16 @@ page there shows both numbers with one plain sentence saying what each means, an
 challenger reaches November with the member).  Two sitting members in one race (CA-40 Calvert and
 Kim 2026) are one contest: one page, one coherence line, counted once in expected defeats.
 
-Everything here works on snapshot records (``forecasting.snapshots`` columns, one dict per member);
+Everything here works on snapshot records (``forecasting.live.snapshots`` columns, one dict per member);
 it returns plain text and numbers, which the Jinja templates escape.
 """
 from __future__ import annotations
 
-import math
 
 import pandas as pd
+
+from forecasting.publish.formats import number as _num
+from forecasting.publish.formats import pct
 
 from forecasting.models.pairs import expected_defeats as _sum_defeats
 from forecasting.models.targets import SEVERAL_ADVANCE_SYSTEMS
@@ -23,31 +25,12 @@ PARTY_MEMBER = {"D": "Democrat", "R": "Republican"}
 _FINALISTS = {"top-two": "top two", "top-four": "top four"}
 
 
-def _num(v) -> float | None:
-    if v is None or (isinstance(v, float) and math.isnan(v)) or (not isinstance(v, str) and pd.isna(v)):
-        return None
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return None
-
-
 def november_system(rec: dict) -> str | None:
     """'top-two' / 'top-four' when the race sends several finalists to November, else None."""
     system = str(rec.get("primary_system") or "").strip().lower()
     if system in SEVERAL_ADVANCE_SYSTEMS:
         return system
     return "top-two" if not system and _num(rec.get("p_same_party_rival_november")) is not None else None
-
-
-def pct(v, digits: int = 1) -> str:
-    """The site's percentage format (``site._pct``): '4.1%', '<0.1%', '–' when missing."""
-    v = _num(v)
-    if v is None:
-        return "–"
-    if 0 < v < 0.001:
-        return "<0.1%"
-    return f"{100 * v:.{digits}f}%"
 
 
 def explanation(rec: dict, others: list[str] | None = None) -> str | None:

@@ -22,14 +22,24 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from features.atomic_outputs import swap_folder
-from features.errors import InputError
-from features.paths import REPORTS_DIR
-from forecasting.drivers import drivers_text
+from features.kernel.atomic import swap_folder
+from features.kernel.errors import InputError
+from features.kernel.paths import REPORTS_DIR
+from forecasting.live.drivers import drivers_text
+from forecasting.live.snapshots import (
+    as_of_dates,
+    default_publish_as_of,
+    file_lock,
+    history_path,
+    latest_snapshot,
+    merge_histories,
+    read_history,
+    typed,
+    validate_races,
+)
 from forecasting.publish import charts, checking, feeds, horizon_skill, race_facts, second_target
+from forecasting.publish.formats import pct, pts, usd
 from forecasting.publish.target import check_publish_target, mark_site
-from forecasting.snapshots import (as_of_dates, default_publish_as_of, file_lock, history_path, latest_snapshot,
-                                   merge_histories, read_history, typed, validate_races)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -41,11 +51,11 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["pct"] = _pct
-    env.filters["pts"] = _pts
+    env.filters["pct"] = pct
+    env.filters["pts"] = pts
     env.filters["date"] = _date
     env.filters["field_status"] = field_status
-    env.filters["usd"] = _usd
+    env.filters["usd"] = usd
     env.filters["num"] = lambda v: "" if v is None or pd.isna(v) else f"{float(v):.6f}"
     return env
 
@@ -137,7 +147,7 @@ def chosen_as_of(history: pd.DataFrame, cycle: int | None, as_of) -> pd.Timestam
 
 
 def _committed_table() -> pd.DataFrame | None:
-    from features.table import TABLE_CSV, load_table
+    from features.table.store import TABLE_CSV, load_table
     return load_table(TABLE_CSV) if TABLE_CSV.is_file() else None
 
 
@@ -269,26 +279,26 @@ def what_if_note(rec: dict, drivers: list[dict]) -> str:
         when = f" ({_date(deadline)})" if deadline is not None and not pd.isna(deadline) else ""
         plc, pc = rec.get("p_loss_if_contested"), rec.get("p_contested")
         if plc is not None and not pd.isna(plc):
-            parts.append(f"The field is not final{when}: the model gives {_pct(pc)} that a same-party "
-                         f"challenger is on the ballot, and {_pct(plc)} that the incumbent loses if one is.")
+            parts.append(f"The field is not final{when}: the model gives {pct(pc)} that a same-party "
+                         f"challenger is on the ballot, and {pct(plc)} that the incumbent loses if one is.")
     elif p <= 0:
         return "No same-party challenger is on the ballot: renomination is settled unless the field changes."
     if drivers:
-        from forecasting.drivers import ZERO_REFERENCE
+        from forecasting.live.drivers import ZERO_REFERENCE
 
         top = drivers[0]
         alt = min(1.0, max(0.0, p - top["delta"]))
         typical = "none, as in most races" if top["driver"] in ZERO_REFERENCE else "typical (the cycle's median)"
         clause = WHAT_IF_CLAUSES.get(top["driver"], f"If the {top['driver']} were {typical}")
-        parts.append(f"{clause}, the chance of losing would be about {_pct(alt)} instead of {_pct(p)}.")
+        parts.append(f"{clause}, the chance of losing would be about {pct(alt)} instead of {pct(p)}.")
     return " ".join(parts) or "The forecast rests on the model's baseline for a contested incumbent."
 
 
 def _render_checking(env: Environment, root: Path, backtest_dir: Path, meta: dict) -> None:
     """checking-our-work.html (+ calibration.png) from reports/backtest (see ``publish.checking``): one
     section per horizon, the published forecast's horizon first; calibration at that horizon."""
-    from features.horizons import HORIZON_LABELS
-    from forecasting.scoreboard import best_model, horizons_of
+    from features.view.horizons import HORIZON_LABELS
+    from forecasting.evaluation.scoreboard import best_model, horizons_of
 
     sections, calib_tables, calib_img, note = [], [], None, []
     published = meta.get("horizon", "day_before")
@@ -350,25 +360,6 @@ def _swap_in(tmp: Path, out: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 # Filters
 # ---------------------------------------------------------------------------------------------
-def _pct(v, digits: int = 1) -> str:
-    if v is None or pd.isna(v):
-        return "–"
-    v = float(v)
-    if 0 < v < 0.001:
-        return "<0.1%"
-    return f"{100 * v:.{digits}f}%"
-
-
-def _usd(v) -> str:
-    if v is None or pd.isna(v):
-        return "–"
-    return f"${float(v):,.0f}"
-
-
-def _pts(v) -> str:
-    if v is None or pd.isna(v):
-        return "–"
-    return f"{100 * float(v):+.1f} pts"
 
 
 def _date(v) -> str:

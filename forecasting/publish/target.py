@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from features.errors import InputError
+from features.kernel.errors import InputError
 
 #: written into every published site; its presence is what makes a folder replaceable
 SITE_MARKER = ".primary-forecast-site"

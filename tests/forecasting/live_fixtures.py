@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from features.paths import PROCESSED_DIR, WATCHLIST_DIR
+from features.kernel.paths import PROCESSED_DIR, WATCHLIST_DIR
 from forecasting.models.base import QUANTILE_LEVELS, PrimaryModel
 
 TABLE_CSV = PROCESSED_DIR / "incumbent_primaries.csv"
@@ -50,7 +50,7 @@ class ToyModel(PrimaryModel):
 def real_table() -> pd.DataFrame:
     if not TABLE_CSV.is_file():
         pytest.skip("central table not built (data/processed/incumbent_primaries.csv)")
-    from features.table import load_table
+    from features.table.store import load_table
     return load_table(TABLE_CSV)
 
 
@@ -66,5 +66,5 @@ def toy_model(table) -> ToyModel:
 
 @pytest.fixture(scope="session")
 def watchlist(table):
-    from forecasting.watchlist import load_watchlist
+    from features.evidence.watchlist import load_watchlist
     return load_watchlist(WATCHLIST_2026, table)

@@ -10,12 +10,12 @@ from functools import lru_cache
 import pandas as pd
 import pytest
 
-from features.table import TABLE_CSV
+from features.table.store import TABLE_CSV
 
 
 @lru_cache(maxsize=1)
 def _load() -> pd.DataFrame:
-    from features.table import load_table
+    from features.table.store import load_table
     return load_table(TABLE_CSV)
 
 
@@ -28,7 +28,7 @@ def real_table() -> pd.DataFrame:
 
 @lru_cache(maxsize=4)
 def _view(money: str) -> pd.DataFrame:
-    from features.asof import as_of_view
+    from features.view.asof import as_of_view
     return as_of_view(_load(), money=money)
 
 

@@ -3,9 +3,9 @@ import pandas as pd
 import pytest
 
 from forecasting import tracking
-from forecasting.backtest import run_backtest
+from forecasting.evaluation.backtest import run_backtest
+from forecasting.evaluation.scoreboard import reliability, scoreboard
 from forecasting.models.registry import make_model
-from forecasting.scoreboard import reliability, scoreboard
 from tests.forecasting.model_fixtures import pre_primary_view, real_table
 
 
@@ -18,7 +18,7 @@ def store(tmp_path, monkeypatch):
 
 def test_default_store_is_the_project_sqlite(monkeypatch):
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    from features.paths import PROJECT_ROOT
+    from features.kernel.paths import PROJECT_ROOT
     assert tracking.tracking_uri() == f"sqlite:///{PROJECT_ROOT / 'mlruns.db'}"
     assert tracking.artifact_location() == (PROJECT_ROOT / "mlartifacts").as_uri()
 
@@ -90,10 +90,10 @@ def test_registered_bayes_model_loads_from_netcdf(tmp_path, monkeypatch):
     import mlflow
     import numpy as np
 
-    from features.table import load_table
+    from features.table.store import load_table
     from forecasting import tracking
-    from forecasting.backtest import backtest_view
-    from forecasting.models.bayes_hurdle import BayesHurdleModel
+    from forecasting.evaluation.backtest import backtest_view
+    from forecasting.models.bayes import BayesHurdleModel
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/t.db")
     view = backtest_view(load_table(), "preprimary")

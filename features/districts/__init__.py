@@ -1,0 +1,1 @@
+"""Districts and maps: demographics, presidential lean, the 2026 redistricting."""

@@ -1,0 +1,52 @@
+"""The ``primary-forecast`` command line.
+
+Each sub-command lives in its own module under ``forecasting.cli`` and exposes
+``add_parser(subparsers)``, which registers the command and sets ``func`` (called with the parsed
+args, returns an exit code).  Bad input (``features.kernel.errors.InputError``) is reported as one clear
+line on stderr with exit code 2.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from features.kernel.errors import InputError
+
+COMMAND_MODULES = (
+    "data",        # data build
+    "train",       # train / register
+    "backtest",    # backtest
+    "forecast",    # forecast --cycle --as-of
+    "rescore",     # rescore / schedule / cron
+    "publish",     # publish --out site/
+    "notebook",    # notebook race ...
+    "run_all",     # run-all: the README's main job
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="primary-forecast", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"forecasting.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"forecasting.cli.{name}":
+                continue  # command not built yet
+            raise
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        print(f"primary-forecast: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Evaluation: the rolling-origin backtest, metrics, scoreboards, the champion, defeat counts."""

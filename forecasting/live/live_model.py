@@ -1,0 +1,117 @@
+"""The model a live forecast uses: the registered champion (by alias), or an explicitly named model
+fitted on every cycle with an outcome (an analyst's check, recorded as unregistered)."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+
+from features.kernel.errors import InputError
+from forecasting.tracking import CHAMPION
+
+
+def load_live_model(alias: str = CHAMPION, model_name: str | None = None,
+                    table: pd.DataFrame | None = None):
+    """Return ``(model, model_version)``.
+
+    Parameters
+    ----------
+    alias : registry alias of the published model (``forecasting.tracking.load_champion``).
+    model_name : instead of the registry, fit that model (``experiments/<name>.yaml``) as
+        ``primary-forecast train`` would (see :func:`fit_named_model`); its version is
+        ``<name>-unregistered-<hash of the config and the training data>``, so re-running on the same data
+        records the same version.
+    table : the central table (needed with ``model_name``).
+    """
+    if model_name:
+        return fit_named_model(model_name, table)
+    try:
+        from forecasting import tracking
+    except ImportError:
+        raise InputError("model registry", "forecasting.tracking is not available; pass --model NAME "
+                                           "to fit a model instead", field="model_alias") from None
+    try:
+        model = tracking.load_champion(alias=alias)
+        info = tracking.champion_info(alias=alias)
+    except InputError:
+        raise
+    except Exception as exc:                       # registry empty, alias unknown, tracking store absent
+        problem = tracking_store_problem(exc)
+        if problem is not None:
+            raise problem from None
+        raise InputError("model registry", f"no model registered under alias {alias!r} "
+                                           f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); run "
+                                           "`primary-forecast train --register` or pass --model NAME",
+                         field="model_alias") from None
+    version = f"{info['name']}/{info['version']}"
+    model.model_version_ = version
+    return model, version
+
+
+def predates_second_target(model) -> bool:
+    """True for a fitted model without the November stage (registered before issue #8): its forecasts
+    carry no P(lose the seat to the same party); ``primary-forecast train --register`` (``run-all``
+    does it) replaces it."""
+    return getattr(model, "same_party_", None) is None
+
+
+_STORE_PROBLEMS = (
+    ("database is locked", "is locked by another process (a training or re-scoring run is writing to it); "
+                           "retry when it has finished"),
+    ("file is not a database", "is corrupt (not a SQLite database); restore it from a backup or move it "
+                               "aside and re-run `primary-forecast train --register`"),
+    ("database disk image is malformed", "is corrupt (malformed SQLite file); restore it from a backup or "
+                                         "move it aside and re-run `primary-forecast train --register`"),
+    ("unable to open database file", "cannot be opened (missing folder or no permission)"),
+)
+
+
+def tracking_store_problem(exc: BaseException) -> InputError | None:
+    """An InputError saying the tracking store itself is locked, corrupt or unreadable, if ``exc``
+    (or an exception it wraps) says so; None for anything else (e.g. no model registered)."""
+    from forecasting import tracking
+
+    seen, chain = set(), []
+    cur = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        chain.append(str(cur).lower())
+        cur = cur.__cause__ or cur.__context__
+    text = " ".join(chain)
+    for needle, what in _STORE_PROBLEMS:
+        if needle in text:
+            uri = tracking.tracking_uri()
+            where = uri[len("sqlite:///"):] if uri.startswith("sqlite:///") else uri
+            return InputError(where, f"the MLflow tracking store {what}", field="MLFLOW_TRACKING_URI")
+    return None
+
+
+def fit_named_model(model_name: str, table: pd.DataFrame):
+    """Fit ``experiments/<name>.yaml`` (else the registry's default model ``name``) on every cycle with
+    an outcome, seen as of the day before each primary with pre-primary money -- exactly as
+    ``primary-forecast train`` does.  Returns ``(model, version)``."""
+    from features.kernel.paths import EXPERIMENTS_DIR
+    from forecasting.models.config import load_config
+    from forecasting.models.training import train_model
+
+    if table is None:
+        raise ValueError("fitting a named model needs the central table")
+    config_path = EXPERIMENTS_DIR / f"{model_name}.yaml"
+    if config_path.is_file():
+        config = load_config(config_path)
+        spec, money, horizons = config["models"][0], config["train"]["money"], config["train"]["horizons"]
+    else:
+        from forecasting.models.registry import MODELS
+        if model_name not in MODELS:
+            raise InputError("model", f"unknown model {model_name!r}; known: {sorted(MODELS)}", field="model")
+        spec = {"name": model_name, "model": model_name, "kwargs": {}, "sample_kwargs": {}, "random_seed": None}
+        money, horizons = "preprimary", ("day_before",)
+    model, view, _ = train_model(table, spec, money, horizons=horizons)
+    digest = hashlib.sha256()
+    digest.update(json.dumps([spec, list(horizons)], sort_keys=True, default=repr).encode())
+    # the training view holds the table and the dated event tables as the model saw them
+    digest.update(pd.util.hash_pandas_object(view.reset_index(drop=True), index=False).values.tobytes())
+    version = f"{spec['name']}-unregistered-{digest.hexdigest()[:10]}"
+    model.model_version_ = version
+    return model, version

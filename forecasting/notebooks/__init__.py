@@ -1,0 +1,1 @@
+"""What the notebooks call: race and comparison helpers, running notebooks with papermill."""

@@ -1,0 +1,1 @@
+"""Operations: re-scoring around filing deadlines and primaries, the scheduler."""
