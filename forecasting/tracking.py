@@ -188,11 +188,17 @@ def register_model(run_id: str, name: str = REGISTERED_MODEL, alias: str = CHAMP
     mlflow = _mlflow()
     setup()
     client = mlflow.MlflowClient()
-    run = client.get_run(run_id)
+    try:
+        run = client.get_run(run_id)
+    except mlflow.exceptions.MlflowException as exc:
+        from features.kernel.errors import InputError
+        raise InputError("mlflow", f"no run {run_id!r} in the tracking store {mlflow.get_tracking_uri()} "
+                                   f"({str(exc).splitlines()[0]})", field="run_id") from None
     uri = run.data.tags.get("model_uri")
     if not uri:
-        raise ValueError(f"run {run_id} logged no model (kind={run.data.tags.get('kind')!r}); "
-                         "register a train run")
+        from features.kernel.errors import InputError
+        raise InputError("mlflow", f"run {run_id} logged no model (kind={run.data.tags.get('kind')!r}); "
+                                   "register a train run", field="run_id")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         version = mlflow.register_model(uri, name, tags={"run_id": run_id,

@@ -288,3 +288,15 @@ HttpSource = Annotated[Text, AfterValidator(_source)]
 def none_as(empty):
     """BeforeValidator turning a YAML ``null`` into ``empty`` (``[]``, ``{}``, ``''``)."""
     return BeforeValidator(lambda v: type(empty)() if v is None else v)
+
+
+#: a cell starting with one of these is a formula to a spreadsheet (OWASP, CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """``value`` with a leading quote when a spreadsheet would evaluate it as a formula
+    (``=HYPERLINK(...)`` -> ``'=HYPERLINK(...)``); other values, and non-text, unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -2,8 +2,9 @@
 
 Each sub-command lives in its own module under ``forecasting.cli`` and exposes
 ``add_parser(subparsers)``, which registers the command and sets ``func`` (called with the parsed
-args, returns an exit code).  Bad input (``features.kernel.errors.InputError``) is reported as one clear
-line on stderr with exit code 2.
+args, returns an exit code).  Bad input (``features.kernel.errors.InputError``), and a path that
+cannot be read or written as asked (a folder given for a file, a read-only folder), is reported as
+one clear line on stderr with exit code 2.
 """
 from __future__ import annotations
 
@@ -25,8 +26,20 @@ COMMAND_MODULES = (
 )
 
 
+def version() -> str:
+    """The installed package's version (``pyproject.toml``)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as _version
+
+    try:
+        return _version("primary-forecast")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="primary-forecast", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
         try:
@@ -45,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except InputError as exc:
         print(f"primary-forecast: error: {exc}", file=sys.stderr)
+        return 2
+    except (PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError) as exc:
+        # a path the user gave that cannot be written or read as asked: one line naming it
+        print(f"primary-forecast: error: file {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 2
 
 

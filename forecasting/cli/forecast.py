@@ -36,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
     from features.kernel.dates import parse_as_of
     from forecasting.live.scoring import default_as_of, score_cycle
 
+    if args.csv and Path(args.csv).is_dir():
+        from features.kernel.errors import InputError
+        raise InputError(args.csv, "--csv names a folder; give a file path", field="csv")
     # a bad date fails before any model is loaded
     when = parse_as_of(args.as_of, args.cycle) if args.as_of is not None else None
     table = load_table(args.table)

@@ -78,10 +78,11 @@ def run_rescore(args: argparse.Namespace) -> int:
 
     clock = dt.datetime.now()
     try:
-        now = pd.Timestamp(args.now) if args.now else pd.Timestamp(clock)
+        now = pd.Timestamp(args.now) if args.now is not None else pd.Timestamp(clock)
     except ValueError:
-        raise InputError("rescore", f"not a datetime: {args.now!r} (use e.g. 2026-03-01T06:00)",
-                         field="now") from None
+        now = pd.NaT
+    if pd.isna(now):
+        raise InputError("rescore", f"not a datetime: {args.now!r} (use e.g. 2026-03-01T06:00)", field="now")
     now = now.tz_convert(None) if now.tzinfo else now
     if now > pd.Timestamp(clock) + pd.Timedelta(minutes=5):
         raise InputError("rescore", f"--now {now} is in the future (the clock says {clock:%Y-%m-%d %H:%M}); "

@@ -29,6 +29,7 @@ import pandas as pd
 
 from features.kernel.atomic import write_file_atomic
 from features.kernel.errors import InputError
+from features.kernel.validation import spreadsheet_safe
 from features.kernel.paths import DATA_DIR
 
 SNAPSHOT_DIR = DATA_DIR / "snapshots"
@@ -52,6 +53,8 @@ HISTORY_COLUMNS = FEED_COLUMNS + [
 ADDED_COLUMNS = ("simulated", "inputs_through", "forecast_id", *SECOND_TARGET_COLUMNS)
 SNAPSHOT_KEY = ["cycle", "as_of", "forecast_id", "state", "district", "party", "incumbent"]
 _DATE_COLUMNS = ("as_of", "filing_deadline", "primary_date", "runoff_date", "inputs_through")
+#: free text from the data or a config: made safe to open in a spreadsheet
+TEXT_COLUMNS = ("incumbent", "challengers", "model", "model_version", "primary_system", "drivers")
 _FLOAT_COLUMNS = ["p_loss", "share_p10", "share_p50", "share_p90", "p_contested", "p_loss_if_contested",
                   "share_mean", *SECOND_TARGET_COLUMNS]
 
@@ -74,7 +77,9 @@ def history_path(root: str | Path | None = None) -> Path:
 
 
 def to_records(snapshot: pd.DataFrame) -> pd.DataFrame:
-    """Canonical text form of snapshot rows (ISO dates, rounded floats, true/false), HISTORY_COLUMNS order."""
+    """Canonical text form of snapshot rows (ISO dates, rounded floats, true/false), HISTORY_COLUMNS order.
+    Text from data or configs (``TEXT_COLUMNS``) that a spreadsheet would run as a formula gets a
+    leading quote (``features.kernel.validation.spreadsheet_safe``)."""
     missing = [c for c in FEED_COLUMNS if c not in snapshot.columns]
     if missing:
         raise InputError("snapshot", "column missing from the snapshot", field=missing[0])
@@ -90,6 +95,8 @@ def to_records(snapshot: pd.DataFrame) -> pd.DataFrame:
         elif col in ("cycle", "district"):
             s = s.astype(int).astype(str)
         out[col] = s.astype(object).where(s.notna(), "").astype(str)
+        if col in TEXT_COLUMNS:
+            out[col] = out[col].map(spreadsheet_safe)
     return out.reset_index(drop=True)
 
 

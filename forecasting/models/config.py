@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
-from pydantic import AfterValidator, BeforeValidator, StrictInt
+from pydantic import AfterValidator, BeforeValidator, Field, StrictInt
 
-from features.kernel.constants import BACKTEST_CYCLES
+from features.kernel.constants import BACKTEST_CYCLES, TRAIN_CYCLES
 from features.kernel.errors import InputError
 from features.kernel.validation import StrictModel, Text, none_as, one_of, read_text, read_yaml, validate, yaml_line
 from features.view.asof import MONEY_MODES, PRE_PRIMARY
@@ -79,11 +79,26 @@ def _horizons(value):
 
 
 
+def _cycles(value):
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ValueError(f"must be a non-empty list of cycles, got {value!r}")
+    bad = [c for c in value if isinstance(c, bool) or not isinstance(c, int) or c not in TRAIN_CYCLES]
+    if bad:
+        raise ValueError(f"cycle(s) {bad} have no outcomes to score; known: {list(TRAIN_CYCLES)}")
+    if value[0] == TRAIN_CYCLES[0]:
+        raise ValueError(f"{TRAIN_CYCLES[0]} has no earlier cycle to train on")
+    return list(value)
+
+
+#: a seed numpy takes: a whole number in [0, 2**32)
+Seed = Annotated[StrictInt, Field(ge=0, lt=2 ** 32)]
+
+
 class BacktestSettings(StrictModel):
     """``backtest``: money modes, cycles (rolling origin), horizons and the day-before as-of rule."""
 
     money_modes: MoneyModes = list(MONEY_MODES)
-    cycles: list[StrictInt] = list(BACKTEST_CYCLES)
+    cycles: Annotated[list[int], BeforeValidator(_cycles)] = list(BACKTEST_CYCLES)
     as_of: Text = PRE_PRIMARY
     horizons: Annotated[list[str], BeforeValidator(_horizons)] = ["day_before"]
 
@@ -105,7 +120,7 @@ class ModelConfig(StrictModel):
     description: Note = ""
     kwargs: Mapping = {}
     sample_kwargs: Mapping = {}
-    random_seed: StrictInt | None = None
+    random_seed: Seed | None = None
     backtest: Annotated[BacktestSettings, none_as({})] = BacktestSettings()
     train: Annotated[TrainSettings, none_as({})] = TrainSettings()
 

@@ -11,6 +11,7 @@ too.  Each problem is one :class:`features.kernel.errors.InputError` naming the 
 from __future__ import annotations
 
 import inspect
+import math
 import typing
 from pathlib import Path
 
@@ -59,8 +60,26 @@ def _check_sampler(file, where: str, settings: dict, allowed) -> None:
         if key in _PROBABILITY and (isinstance(value, bool) or not isinstance(value, (int, float))
                                     or not 0 < value < 1):
             raise InputError(str(file), f"{value!r} must be a probability between 0 and 1", field=field)
-        if key == "random_seed" and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            raise InputError(str(file), f"{value!r} must be a whole number of at least 0", field=field)
+        if key == "random_seed" and (isinstance(value, bool) or not isinstance(value, int)
+                                     or not 0 <= value < 2 ** 32):
+            raise InputError(str(file), f"{value!r} must be a whole number in [0, 2**32)", field=field)
+        if key in _POSITIVE and value >= 2 ** 31:
+            raise InputError(str(file), f"{value!r} is out of range", field=field)
+
+
+def _check_range(file, field: str, key: str, value, default) -> None:
+    """Seeds in [0, 2**32); a whole-number setting whose default is at least 1 (a window, a number of
+    iterations, folds or leaves) at least 1; numbers finite and of a sane size."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputError(str(file), f"{value!r} is not a finite number", field=field)
+    if abs(value) >= 2 ** 32:
+        raise InputError(str(file), f"{value!r} is out of range (at most {2 ** 32 - 1})", field=field)
+    if key in ("random_state", "random_seed") and (not isinstance(value, int) or value < 0):
+        raise InputError(str(file), f"{value!r} must be a whole number of at least 0", field=field)
+    if isinstance(default, int) and not isinstance(default, bool) and default >= 1 and value < 1:
+        raise InputError(str(file), f"{value!r} must be at least 1", field=field)
 
 
 def check_model_settings(file: str | Path, name: str, kwargs: dict, sample_kwargs: dict | None = None,
@@ -91,8 +110,7 @@ def check_model_settings(file: str | Path, name: str, kwargs: dict, sample_kwarg
             check_member_settings(file, kwargs.get("members", args["members"].default), value, field)
             continue
         _check_value(file, field, value, hints.get(key))
-        if key in ("random_state", "random_seed") and value is not None and (not isinstance(value, int) or value < 0):
-            raise InputError(str(file), f"{value!r} must be a whole number of at least 0", field=field)
+        _check_range(file, field, key, value, args[key].default)
     if sample_kwargs:
         target = next((a for a in SAMPLER_ARGS if a in args), None)
         if target is None:

@@ -48,13 +48,22 @@ class RescoreResult:
     snapshot: pd.DataFrame | None = None
 
 
+#: the longest window or lookback a re-scoring takes: a two-year cycle
+MAX_DURATION = pd.Timedelta(days=731)
+
+
 def parse_duration(text: str, name: str = "window") -> pd.Timedelta:
-    """'14d', '36h', '2w', '90m' -> Timedelta (InputError otherwise)."""
+    """'14d', '36h', '2w', '90m' -> Timedelta, at most ``MAX_DURATION`` (InputError otherwise)."""
     m = re.fullmatch(r"\s*(\d+)\s*([wdhm])\s*", str(text).lower())
     if not m:
         raise InputError("rescore", f"not a duration: {text!r} (use e.g. 14d, 36h, 2w)", field=name)
     n, unit = int(m.group(1)), m.group(2)
-    return pd.Timedelta(**{{"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}[unit]: n})
+    if len(m.group(1)) > 6:
+        raise InputError("rescore", f"{text!r} is longer than a cycle (at most {MAX_DURATION.days}d)", field=name)
+    span = pd.Timedelta(**{{"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}[unit]: n})
+    if span > MAX_DURATION:
+        raise InputError("rescore", f"{text!r} is longer than a cycle (at most {MAX_DURATION.days}d)", field=name)
+    return span
 
 
 def cycle_for(now: pd.Timestamp) -> int:

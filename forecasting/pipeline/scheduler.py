@@ -151,7 +151,16 @@ DEFAULT_LOOKBACK = "3d"
 
 def rescore_command(window: str = "14d", out: str = "site", project: Path = PROJECT_ROOT,
                     lookback: str = DEFAULT_LOOKBACK) -> list[str]:
-    """The re-scoring command a trigger runs (now = the time it starts)."""
+    """The re-scoring command a trigger runs (now = the time it starts).  Its values are checked: the
+    durations parse, and no value holds a control character or cron's ``%`` (either would split or
+    cut the generated crontab or systemd line)."""
+    from forecasting.pipeline.rescore import parse_duration
+
+    parse_duration(window, "window"), parse_duration(lookback, "lookback")
+    for name, value in (("out", out), ("project", str(project))):
+        if any(ord(c) < 32 or c in "%\x7f" for c in str(value)):
+            raise InputError("schedule", f"{value!r} holds a control character or '%', which would break "
+                                         "the generated crontab/systemd entry", field=name)
     exe = str(project / ".venv" / "bin" / "primary-forecast")
     return [exe, "rescore", "--window", window, "--lookback", lookback, "--out", out]
 

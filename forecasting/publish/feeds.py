@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecasting.live.snapshots import FEED_COLUMNS
+from features.kernel.validation import spreadsheet_safe
+from forecasting.live.snapshots import FEED_COLUMNS, TEXT_COLUMNS
 
 #: columns of forecast.csv / forecast.json: the DESIGN.md section 9 contract first (in its order: tools
 #: read it by position too), then the second target (``p_lose_seat_same_party`` for every race;
@@ -33,7 +34,11 @@ def forecast_records(latest: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_forecast_csv(records: pd.DataFrame, path: Path) -> None:
+    """forecast.csv; text a spreadsheet would run as a formula gets a leading quote."""
     out = records.copy()
+    for col in TEXT_COLUMNS:
+        if col in out.columns:
+            out[col] = out[col].map(spreadsheet_safe)
     for col in _BOOLS:
         out[col] = out[col].map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
     out.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
@@ -67,5 +72,9 @@ def write_forecast_json(records: pd.DataFrame, path: Path) -> None:
 
 
 def write_history_csv(history: pd.DataFrame, path: Path) -> None:
-    """Every stored snapshot row (text form, stored order)."""
-    history.to_csv(path, index=False, lineterminator="\n")
+    """Every stored snapshot row (text form, stored order); formula-like text quoted as in the store."""
+    out = history.copy()
+    for col in TEXT_COLUMNS:
+        if col in out.columns:
+            out[col] = out[col].map(spreadsheet_safe)
+    out.to_csv(path, index=False, lineterminator="\n")

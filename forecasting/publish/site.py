@@ -3,9 +3,9 @@
 ``publish(out_dir, snapshots)`` renders everything into a temporary sibling folder and swaps it in
 for ``out_dir`` in one step (Linux ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames with a roll
 back), under an exclusive lock.  If anything fails the temporary folder is removed and the previous
-site is left as it was.  The site's ``history.csv`` is the union of the previous site's history and
-the snapshot store, so a publish never loses an earlier snapshot.  Every string from data goes through
-Jinja2 with autoescaping on.
+site is left as it was.  The site's ``history.csv`` and every number on it come from the snapshot
+store alone; a missing store is an error, never a reason to republish the site's own copy.  Every
+string from data goes through Jinja2 with autoescaping on.
 
 Pages: ``index.html`` (all races, sortable), ``races/<ST>-<NN>-<P>.html`` (drivers, what-if note,
 timeline), ``checking-our-work.html`` (calibration plot and skill table from ``reports/backtest``).
@@ -32,7 +32,6 @@ from forecasting.live.snapshots import (
     file_lock,
     history_path,
     latest_snapshot,
-    merge_histories,
     read_history,
     typed,
     validate_races,
@@ -92,9 +91,10 @@ def publish(out_dir: str | Path, snapshots=None, backtest_dir: str | Path | None
     backtest_dir = Path(backtest_dir) if backtest_dir is not None else REPORTS_DIR / "backtest"
     with file_lock(out.parent / f".{out.name}.publish.lock"):
         check_publish_target(out)               # again under the lock: another writer may have raced us
-        store = snapshots if isinstance(snapshots, pd.DataFrame) else read_history(snapshots)
-        previous = read_history(out / "history.csv") if (out / "history.csv").is_file() else None
-        history = merge_histories(previous, store)
+        if not isinstance(snapshots, pd.DataFrame) and not history_path(snapshots).is_file():
+            raise InputError(history_path(snapshots), "no snapshots to publish: the snapshot store is missing "
+                             "(a site is only ever published from the store, never from its own copy)")
+        history = snapshots if isinstance(snapshots, pd.DataFrame) else read_history(snapshots)
         validate_races(history, "snapshots to publish")  # state/district/party name files: no paths
         if history.empty:
             raise InputError(history_path(snapshots if not isinstance(snapshots, pd.DataFrame) else None),

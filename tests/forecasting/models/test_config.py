@@ -123,3 +123,23 @@ def test_an_ensemble_takes_its_members_settings_from_their_configs(tmp_path):
     ens = _write(tmp_path, "ens.yaml", "model: ensemble\nkwargs: {members: [logit, boosted]}\n")
     built = factory(load_config(ens)["models"][0])()._unfitted_members()
     assert built[1].max_iter == 7 and built[0].prior_scale == 1.0      # logit: no config here, defaults
+
+
+@pytest.mark.parametrize("text, field, hint", [
+    ("model: base_rate\nkwargs: {window: -3}\n", "kwargs.window", "at least 1"),
+    ("model: base_rate\nkwargs: {window: abc}\n", "kwargs.window", "valid"),
+    ("model: logit\nrandom_seed: -1\n", "random_seed", "greater than or equal to 0"),
+    ("model: logit\nrandom_seed: " + "9" * 400 + "\n", "random_seed", "less than"),
+    ("model: boosted\nkwargs: {max_iter: " + "9" * 400 + "}\n", "kwargs.max_iter", "out of range"),
+    ("model: bayes\nsample_kwargs: {random_seed: -2}\n", "sample_kwargs.random_seed", "[0, 2**32)"),
+    ("model: logit\nbacktest: {cycles: [2030]}\n", "backtest.cycles", "no outcomes"),
+    ("model: logit\nbacktest: {cycles: [2002, 2004]}\n", "backtest.cycles", "no earlier cycle"),
+])
+def test_a_value_out_of_range_is_one_clear_error(tmp_path, text, field, hint):
+    """Values the model would choke on later (a traceback from numpy or a fold without training data)
+    are refused when the config is read."""
+    path = _write(tmp_path, "m.yaml", text)
+    with pytest.raises(InputError) as err:
+        load_config(path)
+    assert err.value.field == field, err.value
+    assert hint in str(err.value)
