@@ -149,6 +149,9 @@ def _event_date(value) -> str:
     when = parse_event_date(value)
     if when is None or not 1990 <= when.year <= 2100:
         raise ValueError(f"not a date: {value!r} (use YYYY-MM-DD, YYYY-MM or YYYY)")
+    today = pd.Timestamp.now().normalize()
+    if pd.Timestamp(when.year, when.month, 1) > today:
+        raise ValueError(f"{value!r} is after today ({today.date()}): a watchlist records what is known")
     return str(value)
 
 

@@ -16,6 +16,7 @@ silently drop a value.  The error names the unknown field and lists the allowed 
 """
 from __future__ import annotations
 
+import re
 import typing
 from pathlib import Path
 from typing import Annotated, Any, Callable
@@ -44,9 +45,43 @@ class DuplicateKey(yaml.YAMLError):
         self.key, self.line = key, line
 
 
+class TooManyAliases(yaml.YAMLError):
+    """A document uses more aliases than ``MAX_YAML_ALIASES`` (an expansion bomb)."""
+
+    def __init__(self, line: int):
+        super().__init__(f"too many aliases: more than {MAX_YAML_ALIASES}, or more than {MAX_YAML_NODES:,} "
+                         f"values once expanded (from line {line})")
+        self.line = line
+
+
 class StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate keys and leaves dates as text (validated by the models, so an
-    impossible date such as 2025-02-30 is a clear error instead of a crash inside the parser)."""
+    impossible date such as 2025-02-30 is a clear error instead of a crash inside the parser), and
+    refuses more than ``MAX_YAML_ALIASES`` aliases (a 'billion laughs' file would expand without end)."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases = getattr(self, "_aliases", 0) + 1
+            if self._aliases > MAX_YAML_ALIASES:
+                raise TooManyAliases(self.peek_event().start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+    def construct_document(self, node):
+        if _expanded_size(node, {}) > MAX_YAML_NODES:
+            raise TooManyAliases(node.start_mark.line + 1)
+        return super().construct_document(node)
+
+
+def _expanded_size(node, memo: dict) -> int:
+    """Nodes in the document once every alias is expanded (memoised: never expands anything)."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = 1                                    # a cycle counts once
+        if isinstance(node, yaml.SequenceNode):
+            memo[key] = 1 + sum(_expanded_size(n, memo) for n in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            memo[key] = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    return memo[key]
 
 
 def _strict_mapping(loader, node, deep=False):
@@ -85,6 +120,10 @@ def read_yaml(path: Path, text: str | None = None):
     except DuplicateKey as exc:
         raise InputError(path, f"duplicate key at line {exc.line} (a repeated key would silently "
                                f"replace the first)", row=f"line {exc.line}", field=str(exc.key)) from None
+    except TooManyAliases as exc:
+        raise InputError(path, f"not accepted: {exc}", row=f"line {exc.line}") from None
+    except RecursionError:
+        raise InputError(path, "nested too deeply to read") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = f"line {mark.line + 1}" if mark is not None else None
@@ -216,6 +255,19 @@ def validate(model: type[BaseModel], doc, file, text: str | None = None,
 # ---------------------------------------------------------------------------------------------
 # field types shared by the inputs
 # ---------------------------------------------------------------------------------------------
+#: a dollar amount as written: digits with optional '$', thousands commas in threes and cents
+_AMOUNT = re.compile(r"\$?\s*(\d{1,3}(,\d{3})+|\d{1,3}(_\d{3})+|\d+)(\.\d+)?")
+#: the most money a watchlist or what-if figure may state: $1 billion (the costliest House primaries
+#: run to tens of millions)
+MAX_DOLLARS = 1e9
+#: the longest text a name or label may be
+MAX_TEXT = 300
+#: YAML aliases (``*name``) a file may use, and the nodes it may hold once they are expanded: a few
+#: aliases are handy; a few dozen nested ones expand to billions of nodes ('billion laughs')
+MAX_YAML_ALIASES = 100
+MAX_YAML_NODES = 1_000_000
+
+
 def parse_amount(value) -> float | None:
     """A dollar amount: a number or a string such as '$1,200,000'; None if not a number."""
     if isinstance(value, bool) or value is None:
@@ -224,7 +276,10 @@ def parse_amount(value) -> float | None:
         return float(value) if np.isfinite(value) else None
     if not isinstance(value, str):
         return None
-    text = value.strip().replace(",", "").replace("$", "").replace("_", "")
+    text = value.strip()
+    if not _AMOUNT.fullmatch(text):
+        return None                        # '$1,2,3', '1e15', '12 dollars': not an amount as written
+    text = text.replace(",", "").replace("$", "").replace("_", "").strip()
     try:
         out = float(text)
     except ValueError:
@@ -235,9 +290,11 @@ def parse_amount(value) -> float | None:
 def _dollars(value) -> float:
     amount = parse_amount(value)
     if amount is None:
-        raise ValueError(f"not a number of dollars: {value!r}")
+        raise ValueError(f"not a number of dollars: {value!r} (write e.g. 1250000 or '$1,250,000')")
     if amount < 0:
         raise ValueError(f"money cannot be negative: {value!r}")
+    if amount > MAX_DOLLARS:
+        raise ValueError(f"{value!r} is more than any House race has seen (at most ${MAX_DOLLARS:,.0f})")
     return amount
 
 
@@ -262,6 +319,8 @@ def _text(value) -> str:
         raise ValueError("required")
     if not isinstance(value, str):
         raise ValueError(f"must be text, got {value!r}")
+    if len(value.strip()) > MAX_TEXT:
+        raise ValueError(f"is {len(value.strip()):,} characters long (at most {MAX_TEXT})")
     return value.strip()
 
 

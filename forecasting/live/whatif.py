@@ -36,6 +36,8 @@ from features.kernel.errors import InputError
 from features.kernel.validation import Dollars, StrictModel, Text, one_of, validate
 
 SOURCE = "what-if"
+#: the longest what-if text accepted (a few scenarios are a few hundred characters)
+MAX_WHATIF_TEXT = 20_000
 SPEND_KEYS = ("os_for_inc", "os_against_inc", "os_for_chal", "os_against_chal")
 MONEY_KEYS = ("chal_receipts", "chal_cash", "inc_receipts", "inc_cash")
 PREDICTION_KEYS = ("p_loss", "p_contested", "p_loss_if_contested", "share_mean", "share_p10", "share_p50",
@@ -138,10 +140,14 @@ def parse_overrides(overrides) -> dict:
     if overrides is None:
         overrides = {}
     if isinstance(overrides, str):
+        if len(overrides) > MAX_WHATIF_TEXT:
+            raise InputError(SOURCE, f"{len(overrides):,} characters (at most {MAX_WHATIF_TEXT:,})", field="whatif")
         try:
             overrides = json.loads(overrides) if overrides.strip() else {}
         except json.JSONDecodeError as exc:
             raise InputError(SOURCE, f"not valid JSON: {exc}", field="whatif") from None
+        except RecursionError:
+            raise InputError(SOURCE, "nested too deeply to read", field="whatif") from None
     spec = validate(WhatIf, overrides, SOURCE, what="what-if overrides must be a mapping")
     given = spec.model_fields_set
     out = {"spending": [_spending(getattr(spec, k), k[3:]) for k in SPEND_KEYS if k in given],
