@@ -48,13 +48,16 @@ from forecasting.models.registry import MODELS
 from forecasting.models.settings import SAMPLER_ARGS, check_model_settings, constructor_args
 
 
-def _money_modes(value):
-    if not isinstance(value, (list, tuple)):
-        raise ValueError(f"must be a list of money modes, got {value!r}")
-    bad = [m for m in value if m not in MONEY_MODES]
-    if bad:
-        raise ValueError(f"unknown money mode(s) {bad}; known: {list(MONEY_MODES)}")
-    return list(value)
+def _list_of(known, what: str, allow_empty: bool = True):
+    """A validator of a list whose items are all among ``known``."""
+    def check(value):
+        if not isinstance(value, (list, tuple)) or (not value and not allow_empty):
+            raise ValueError(f"must be a {'' if allow_empty else 'non-empty '}list of {what}s, got {value!r}")
+        bad = [v for v in value if v not in known]
+        if bad:
+            raise ValueError(f"unknown {what}(s) {bad}; known: {list(known)}")
+        return list(value)
+    return check
 
 
 def _train_money(value):
@@ -63,20 +66,9 @@ def _train_money(value):
     return value
 
 
-MoneyModes = Annotated[list[str], BeforeValidator(_money_modes)]
+MoneyModes = Annotated[list[str], BeforeValidator(_list_of(MONEY_MODES, "money mode"))]
 Mapping = Annotated[dict[str, Any], none_as({})]
 Note = Annotated[str, none_as("")]
-
-
-def _horizons(value):
-    if not isinstance(value, (list, tuple)) or not value:
-        raise ValueError(f"must be a non-empty list of horizons, got {value!r}")
-    bad = [h for h in value if h not in HORIZONS]
-    if bad:
-        raise ValueError(f"unknown horizon(s) {bad}; known: {list(HORIZONS)}")
-    return list(value)
-
-
 
 
 def _cycles(value):
@@ -100,7 +92,7 @@ class BacktestSettings(StrictModel):
     money_modes: MoneyModes = list(MONEY_MODES)
     cycles: Annotated[list[StrictInt], AfterValidator(_cycles)] = list(BACKTEST_CYCLES)
     as_of: Text = PRE_PRIMARY
-    horizons: Annotated[list[str], BeforeValidator(_horizons)] = ["day_before"]
+    horizons: Annotated[list[str], BeforeValidator(_list_of(HORIZONS, "horizon", allow_empty=False))] = ["day_before"]
 
 
 class TrainSettings(StrictModel):
@@ -109,7 +101,7 @@ class TrainSettings(StrictModel):
     money: Annotated[str, BeforeValidator(_train_money)] = "preprimary"
     #: the horizons whose views of past cycles the model is fitted on, one fit each (features.view.horizons;
     #: forecasting.models.by_horizon routes each row to its horizon's fit)
-    horizons: Annotated[list[str], BeforeValidator(_horizons)] = ["day_before"]
+    horizons: Annotated[list[str], BeforeValidator(_list_of(HORIZONS, "horizon", allow_empty=False))] = ["day_before"]
 
 
 class ModelConfig(StrictModel):
