@@ -180,6 +180,45 @@ def log_model(model, name: str = MODEL_ARTIFACT) -> str:
     return info.model_uri
 
 
+#: the pooled backtest scores carried by a training run and a registered version
+BACKTEST_METRICS = ("brier_skill", "brier_skill_ci_low", "brier_skill_ci_high", "brier_skill_pair", "auc",
+                    "recall_top25")
+
+
+def backtest_scores(model_name: str, board_path: Path | None = None) -> dict[str, float]:
+    """The model's pooled out-of-sample scores in the committed backtest (pre-primary money), one set
+    per horizon: ``{"year_end.brier_skill": 0.082, ...}``; empty if the model was not backtested."""
+    from features.kernel.paths import REPORTS_DIR
+
+    path = Path(board_path) if board_path is not None else REPORTS_DIR / "backtest" / "scoreboard.csv"
+    if not path.is_file():
+        return {}
+    board = pd.read_csv(path)
+    rows = board[(board["model"] == model_name) & (board["cycle"].astype(str) == "pooled")
+                 & (board["money_mode"] == "preprimary")]
+    out = {}
+    for _, r in rows.iterrows():
+        horizon = r.get("horizon", "day_before")
+        for m in BACKTEST_METRICS:
+            if m in r and pd.notna(r[m]):
+                out[f"{horizon}.{m}"] = float(r[m])
+    return out
+
+
+def _describe_scores(model_name: str, scores: dict[str, float]) -> str:
+    if not scores:
+        return f"{model_name}: not in the committed backtest (reports/backtest/scoreboard.csv)."
+    parts = []
+    for horizon in ("year_end", "filing_deadline", "day_before"):
+        if f"{horizon}.brier_skill" in scores:
+            lo, hi = scores.get(f"{horizon}.brier_skill_ci_low"), scores.get(f"{horizon}.brier_skill_ci_high")
+            ci = f" [{lo:.3f}, {hi:.3f}]" if lo is not None and hi is not None else ""
+            parts.append(f"{horizon} {scores[f'{horizon}.brier_skill']:.3f}{ci}")
+    return (f"{model_name}, fitted on every cycle with outcomes. Out of sample (rolling-origin backtest "
+            f"2008-2024, pre-primary money), Brier skill against the base rate by horizon: "
+            + "; ".join(parts) + ". Source: reports/backtest/scoreboard.csv.")
+
+
 def register_model(run_id: str, name: str = REGISTERED_MODEL, alias: str = CHAMPION) -> str:
     """Register the model logged by run ``run_id`` under ``name`` and point ``alias`` at it.
 
@@ -204,6 +243,15 @@ def register_model(run_id: str, name: str = REGISTERED_MODEL, alias: str = CHAMP
         version = mlflow.register_model(uri, name, tags={"run_id": run_id,
                                                          "model": run.data.tags.get("model", "")})
     client.set_registered_model_alias(name, alias, version.version)
+    model_name = run.data.tags.get("model", "")
+    scores = backtest_scores(model_name)
+    client.update_model_version(name, version.version, description=_describe_scores(model_name, scores))
+    for key, value in scores.items():
+        client.set_model_version_tag(name, version.version, f"backtest.{key}", f"{value:.4f}")
+    client.update_registered_model(name, description=(
+        "P(a sitting House member loses renomination) and the primary vote-share range, for every "
+        "incumbent of a cycle; the version under the alias 'champion' is the published model. Each "
+        "version's description gives its out-of-sample skill by horizon."))
     return str(version.version)
 
 

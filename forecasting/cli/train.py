@@ -42,15 +42,18 @@ def run_train(args) -> int:
     table = load_table(args.table)
     from pathlib import Path
     events_dir = Path(args.table).parent if args.table else None
-    model, view, seconds = train_model(table, spec, config["train"]["money"], events_dir,
-                                       horizons=config["train"]["horizons"])
-    pred = model.predict(view)
-    y = view["lost"].astype(float).to_numpy()
+    # the run opens before the fit, so its duration is the training's
     with tracking.start_run("train", config, run_name=f"train-{spec['name']}",
                             tags={"model": spec["name"], "model_class": spec["model"], "money_mode": config["train"]["money"]}) as run:
+        model, view, seconds = train_model(table, spec, config["train"]["money"], events_dir,
+                                           horizons=config["train"]["horizons"], progress=True)
+        pred = model.predict(view)
+        y = view["lost"].astype(float).to_numpy()
         tracking.log_metrics({"fit_seconds": seconds, "n_train": len(view), "n_lost": y.sum(),
                               "in_sample_brier": metrics.brier(y, pred["p_loss"]),
                               "in_sample_auc": metrics.auc(y, pred["p_loss"])})
+        # how good it is out of sample: the committed rolling-origin backtest's pooled scores
+        tracking.log_metrics(tracking.backtest_scores(spec["name"]), prefix="backtest.")
         mlflow.log_param("train_cycles", ",".join(str(c) for c in model.train_cycles_))
         coef = getattr(model, "coef_table_", None)
         if coef is not None:

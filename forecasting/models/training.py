@@ -5,14 +5,19 @@ from __future__ import annotations
 import time
 
 
-def train_model(table, spec: dict, money: str = "preprimary", events_dir=None, horizons=("day_before",)):
+def train_model(table, spec: dict, money: str = "preprimary", events_dir=None, horizons=("day_before",),
+                progress: bool = False):
     """Fit the model of ``spec`` on the table's rows with outcomes, once per horizon, each time on that
     horizon's views of every cycle (``features.view.horizons.training_view``: what was known at that point of
     each past cycle; the representation the backtest trains on).  One horizon gives that model; several
     give a :class:`~forecasting.models.by_horizon.HorizonModel` routing each row to its horizon's model.
 
+    With ``progress`` a progress bar on stderr counts the fits (one per horizon).
+
     Returns (model, view, seconds): ``view`` the last horizon's training view.
     """
+    from tqdm.auto import tqdm
+
     from features.view.asof import assert_as_of
     from features.view.horizons import check_horizon, horizon_view, training_view
     from features.view.matrix import ALL_GROUPS, source_columns
@@ -20,7 +25,10 @@ def train_model(table, spec: dict, money: str = "preprimary", events_dir=None, h
 
     horizons = [check_horizon(h) for h in (horizons or ("day_before",))]
     fitted, seconds, view = {}, 0.0, None
-    for horizon in horizons:
+    bar = tqdm(horizons, desc=f"fitting {spec.get('name') or spec['model']}", unit="fit", disable=not progress,
+               leave=True)
+    for horizon in bar:
+        bar.set_postfix_str(f"horizon {horizon}")
         view = horizon_view(table, horizon, money, events_dir=events_dir)
         view = view[view["lost"].notna()]
         assert_as_of(view, source_columns(ALL_GROUPS))

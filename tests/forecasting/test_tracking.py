@@ -78,8 +78,20 @@ def test_train_and_register_commands(store, capsys):
     assert main(["train", "--config", "experiments/base_rate.yaml"]) == 0
     run = tracking.last_run("train", model="base_rate")
     assert run is not None and run.data.tags["money_mode"] == "preprimary"
+    # the run spans the fit (it opens before it), and carries the model's out-of-sample scores
+    duration = (run.info.end_time - run.info.start_time) / 1000
+    assert duration >= run.data.metrics["fit_seconds"] > 0
+    board = pd.read_csv("reports/backtest/scoreboard.csv")
+    pooled = board[(board["model"] == "base_rate") & (board["cycle"] == "pooled")
+                   & (board["money_mode"] == "preprimary") & (board["horizon"] == "year_end")]
+    assert run.data.metrics["backtest.year_end.auc"] == pytest.approx(float(pooled["auc"].iloc[0]))
     assert main(["register", "--run-id", run.info.run_id, "--alias", "candidate"]) == 0
     assert tracking.champion_info(alias="candidate")["run_id"] == run.info.run_id
+    import mlflow
+    client = mlflow.MlflowClient()
+    version = client.get_model_version_by_alias(tracking.REGISTERED_MODEL, "candidate")
+    assert "Out of sample" in version.description and "year_end" in version.description
+    assert client.get_registered_model(tracking.REGISTERED_MODEL).description
     # --best needs a comparison backtest first: one clear error, exit code 2
     assert main(["register", "--best"]) == 2
     assert "comparison backtest" in capsys.readouterr().err
