@@ -53,7 +53,7 @@ BOOL_TEXT = {"true": True, "false": False}
 def read_curated_2024(raw: Path) -> pd.DataFrame:
     """The curated 2024 file, validated: unknown state/party/outcome or a bad number -> InputError."""
     path = require_file(raw, CURATED)
-    df = read_csv(raw, CURATED, required=REQUIRED, dtype=str, keep_default_na=False)
+    df = read_csv(raw, CURATED, unique_rows=True, required=REQUIRED, dtype=str, keep_default_na=False)
     df = df.apply(lambda s: s.str.strip())
     df["line"] = np.arange(2, len(df) + 2)
 

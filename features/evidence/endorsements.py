@@ -152,7 +152,7 @@ def _district(value: str, path, row) -> int:
 
 def _curated_events(raw: Path) -> pd.DataFrame:
     path = Path(raw) / CURATED
-    df = read_csv(raw, CURATED, required=["cycle", "state", "district", "party", "candidate", "candidate_role",
+    df = read_csv(raw, CURATED, unique_rows=True, required=["cycle", "state", "district", "party", "candidate", "candidate_role",
                                           "endorser", "endorsement_date", "source_url", "note", "verified"],
                   dtype=str, keep_default_na=False)
     recs = []

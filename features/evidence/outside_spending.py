@@ -124,7 +124,7 @@ def spending_events(raw: Path) -> pd.DataFrame:
     shows that those races were covered, but it is never summed (nor are 'aggregate' rows).
     """
     path = Path(raw) / SOURCE
-    df = read_csv(raw, SOURCE, required=["cycle", "state", "district", "party", "race_incumbent", "spender",
+    df = read_csv(raw, SOURCE, unique_rows=True, required=["cycle", "state", "district", "party", "race_incumbent", "spender",
                                          "supports", "opposes", "amount_usd", "amount_is", "as_of",
                                          "pre_primary", "spender_type", "source_url", "note"],
                   dtype=str, keep_default_na=False)

@@ -26,15 +26,53 @@ def require_columns(df: pd.DataFrame, required: Iterable[str], file) -> None:
                          field=missing[0])
 
 
-def read_csv(raw: Path, relpath: str, required: Iterable[str] = (), **kwargs) -> pd.DataFrame:
-    """Read a raw CSV, checking that it exists and has the required columns."""
+def read_csv(raw: Path, relpath: str, required: Iterable[str] = (), unique_rows: bool = False,
+             **kwargs) -> pd.DataFrame:
+    """Read a raw CSV, checking that it exists, is not cut off inside its last row, and has the
+    required columns; with ``unique_rows`` (curated files, where a repeated line would count a figure
+    twice) a row repeating an earlier one is an error naming both."""
     path = require_file(raw, relpath)
+    check_last_row(path)
     try:
         df = pd.read_csv(path, **kwargs)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(path, f"cannot parse: {exc}") from exc
     require_columns(df, required, path)
+    if unique_rows:
+        dup = df.duplicated(keep="first").to_numpy()
+        if dup.any():
+            i = int(dup.nonzero()[0][0])
+            first = int((df.iloc[:i] == df.iloc[i]).fillna(df.iloc[:i].isna() & pd.isna(df.iloc[i]))
+                        .all(axis=1).to_numpy().nonzero()[0][0])
+            raise InputError(path, f"row {i + 1} repeats row {first + 1} word for word ({int(dup.sum())} "
+                                   "repeated rows): a figure would count twice", row=i + 1)
     return df
+
+
+def check_last_row(path: Path) -> None:
+    """A CSV whose last line is cut short (no final newline and fewer fields than the header) is a
+    truncated file: InputError naming its last row."""
+    import csv
+    import io
+
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        if size == 0:
+            return
+        fh.seek(max(0, size - 65536))
+        tail = fh.read()
+    if tail.endswith(b"\n"):
+        return
+    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+        header = next(csv.reader(fh), [])
+    last = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    fields = next(csv.reader(io.StringIO(last)), [])
+    if header and 0 < len(fields) < len(header):
+        with open(path, "rb") as fh:
+            n_lines = sum(1 for _ in fh)
+        raise InputError(path, f"the last row is cut short ({len(fields)} of {len(header)} fields): the "
+                               "file looks truncated", row=n_lines - 1)
 
 
 def to_number(series: pd.Series, file, field: str, row_offset: int = 1) -> pd.Series:

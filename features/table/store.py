@@ -1,11 +1,13 @@
 """Reading and writing the central table with stable types."""
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from features.kernel.columns import GROUPS
+from features.kernel.errors import InputError
 from features.kernel.paths import PROCESSED_DIR
 from features.kernel.rawio import to_boolean
 
@@ -58,6 +60,7 @@ def load_table(path: str | Path | None = None) -> pd.DataFrame:
 
     path = Path(path) if path else TABLE_CSV
     finish_interrupted(path.resolve().parent.parent)       # a build killed mid-commit is completed first
+    verify_committed(path)
     df = pd.read_csv(path, dtype={"fec_id": str, "bioguide_id": str}, keep_default_na=True, low_memory=False)
     return normalize_types(df)
 
@@ -84,3 +87,41 @@ def ordered_columns(df: pd.DataFrame) -> list[str]:
             if col in df.columns and col not in seen:
                 seen.append(col)
     return seen + sorted(c for c in df.columns if c not in seen)
+
+
+MANIFEST = "manifest.json"
+
+
+def verify_committed(path: str | Path) -> None:
+    """A committed table must be the one the build wrote: its sha256 against ``manifest.json`` beside it
+    (when the manifest lists it).  A table cut short, edited by hand or with rows repeated is refused
+    before anything is scored: one InputError naming the file."""
+    import json
+
+    path = Path(path)
+    manifest = path.parent / MANIFEST
+    if not manifest.is_file():
+        return
+    try:
+        expected = json.loads(manifest.read_text()).get("outputs", {}).get(path.name)
+    except (json.JSONDecodeError, AttributeError) as exc:
+        raise InputError(manifest, f"manifest is not valid JSON: {exc}") from None
+    if not expected or not path.is_file():
+        return
+    stat = path.stat()
+    digest = _sha256(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if digest != expected:
+        raise InputError(path, f"does not match its manifest (sha256 {digest[:12]}..., the build recorded "
+                               f"{expected[:12]}...): the table was changed after the build (rows cut, "
+                               "repeated or edited); rebuild it with `primary-forecast data build`")
+
+
+@lru_cache(maxsize=32)
+def _sha256(path: str, mtime_ns: int, size: int) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

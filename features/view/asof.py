@@ -200,11 +200,13 @@ def _apply_events(view: pd.DataFrame, when: pd.Series, events_dir: Path) -> None
     """Re-aggregate every dated event source (``features.evidence.sources``) as of ``when`` from its
     committed event table."""
     from features.evidence.sources import EVENT_SOURCES
+    from features.table.store import verify_committed
 
     for source in EVENT_SOURCES:
         path = Path(events_dir) / source.file
         if not path.exists() or any(c not in view.columns for c in source.needs):
             continue
+        verify_committed(path)
         agg = source.columns(source.read(path), view, when)
         for col in agg.columns:
             view[col] = agg[col].to_numpy()
