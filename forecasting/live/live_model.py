@@ -44,7 +44,8 @@ def load_live_model(alias: str = CHAMPION, model_name: str | None = None,
                                            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); run "
                                            "`primary-forecast train --register` or pass --model NAME",
                          field="model_alias") from None
-    version = f"{info['name']}/{info['version']}"
+    version = stable_version(model)
+    model.registry_version_ = f"{info['name']}/{info['version']}"     # this machine's registry number
     model.model_version_ = version
     return model, version
 
@@ -115,3 +116,11 @@ def fit_named_model(model_name: str, table: pd.DataFrame):
     version = f"{spec['name']}-unregistered-{digest.hexdigest()[:10]}"
     model.model_version_ = version
     return model, version
+
+
+def stable_version(model) -> str:
+    """The model's version as every machine names it: its name and the first 16 characters of its
+    content hash (``ensemble_bayes#3f9c1a2b7d4e5f60``); registry numbers restart at 1 on each machine."""
+    from forecasting.models.identity import model_content_hash
+
+    return f"{getattr(model, 'name', type(model).__name__)}#{model_content_hash(model)[:16]}"

@@ -387,10 +387,30 @@ def merge_histories(*histories: pd.DataFrame) -> pd.DataFrame:
     return df[~_keys(df).duplicated()].reset_index(drop=True)
 
 
+def model_key(history: pd.DataFrame) -> pd.Series:
+    """Per row, the identity of the model that made it, the same on every machine: the model's content
+    hash (the first part of ``forecast_id``), else (rows stored before forecast ids) the recorded
+    ``model_version``."""
+    fid = history.get("forecast_id", pd.Series("", index=history.index)).fillna("").astype(str)
+    version = history.get("model_version", pd.Series("", index=history.index)).fillna("").astype(str)
+    return fid.str.split("-", n=1).str[0].where(fid.str.contains("-", regex=False), "version " + version)
+
+
+def model_label(history: pd.DataFrame) -> pd.Series:
+    """Per row, the model as a reader sees it: its name and the first 8 characters of its content hash
+    (``ensemble_bayes #3f9c1a2b``), or the recorded version for rows stored before forecast ids."""
+    key = model_key(history)
+    name = history.get("model", pd.Series("", index=history.index)).fillna("").astype(str)
+    return (name + " #" + key.str[:8]).where(~key.str.startswith("version "),
+                                             name + " (" + key.str.removeprefix("version ") + ")")
+
+
 def latest_snapshot(history: pd.DataFrame, cycle: int | None = None, as_of=None,
                     include_simulated: bool = True) -> pd.DataFrame:
     """Latest row per race (incumbent) of ``cycle`` (default: the latest cycle), with the previous
     snapshot's P(loss) in ``p_loss_prev`` / ``as_of_prev`` and the change in ``p_loss_change``.
+    "Previous" is the same model's (``model_key``): a change of model is not a movement of the
+    forecast, so after one ``p_loss_prev`` is empty and ``model_changed`` is true.
 
     The latest row is the one with the latest ``as_of``; on a tie, the one stored last.  A race that a
     later snapshot of its state leaves out (the member left the House) has no latest row.  With
@@ -400,7 +420,7 @@ def latest_snapshot(history: pd.DataFrame, cycle: int | None = None, as_of=None,
     df = typed(history)
     if df.empty:
         return df.assign(p_loss_prev=pd.Series(dtype=float), as_of_prev=pd.Series(dtype="datetime64[ns]"),
-                         p_loss_change=pd.Series(dtype=float))
+                         p_loss_change=pd.Series(dtype=float), model_changed=pd.Series(dtype=bool))
     cycle = int(df["cycle"].max()) if cycle is None else int(cycle)
     df = df[df["cycle"] == cycle].copy()
     if as_of is not None:
@@ -418,9 +438,17 @@ def latest_snapshot(history: pd.DataFrame, cycle: int | None = None, as_of=None,
     state_last = per_date.groupby(["cycle", "state"])["as_of"].max().rename("_state_last")
     latest = latest.join(state_last, on=["cycle", "state"])
     latest = latest[latest["as_of"] >= latest["_state_last"]].drop(columns="_state_last")
-    prev = per_date.groupby(race, sort=False).nth(-2) if len(per_date) else per_date
+    per_date = per_date.assign(_model=model_key(per_date))
+    latest = latest.assign(_model=model_key(latest))
+    earlier = per_date.merge(latest[race + ["as_of"]].rename(columns={"as_of": "_latest_as_of"}), on=race)
+    earlier = earlier[earlier["as_of"] < earlier["_latest_as_of"]]
+    any_prev = earlier.groupby(race, sort=False).tail(1)[race + ["_model"]].rename(columns={"_model": "_prev_model"})
+    same = earlier.merge(latest[race + ["_model"]], on=race + ["_model"])
+    prev = same.groupby(race, sort=False).tail(1)
     prev = prev[race + ["p_loss", "as_of"]].rename(columns={"p_loss": "p_loss_prev", "as_of": "as_of_prev"})
-    out = latest.merge(prev, on=race, how="left")
+    out = latest.merge(prev, on=race, how="left").merge(any_prev, on=race, how="left")
     out["p_loss_change"] = out["p_loss"] - out["p_loss_prev"]
+    out["model_changed"] = out["_prev_model"].notna() & (out["_prev_model"] != out["_model"])
+    out = out.drop(columns=["_model", "_prev_model"])
     out = out.drop(columns="_order").sort_values("p_loss", ascending=False, kind="stable")
     return out.reset_index(drop=True)

@@ -32,6 +32,8 @@ from forecasting.live.snapshots import (
     file_lock,
     history_path,
     latest_snapshot,
+    model_key,
+    model_label,
     read_history,
     typed,
     validate_races,
@@ -166,7 +168,8 @@ def _render_site(root: Path, history: pd.DataFrame, backtest_dir: Path, cycle: i
     sim = latest["simulated"].astype(bool) if "simulated" in latest.columns else pd.Series(False, index=latest.index)
     through = latest["inputs_through"].dropna().max() if "inputs_through" in latest.columns else None
     meta = {"cycle": cycle, "as_of": shown, "model": _join(latest["model"]),
-            "model_version": _join(latest["model_version"]), "n_races": int(len(latest)),
+            "model_version": _join(latest["model_version"]), "model_label": _join(model_label(latest)),
+            "n_races": int(len(latest)),
             "n_snapshots": int(hist["as_of"].nunique()),
             "n_simulated_rows": int(sim.sum()), "simulated": bool(sim.any()),
             "inputs_through": None if through is None or pd.isna(through) else through,
@@ -183,6 +186,7 @@ def _render_site(root: Path, history: pd.DataFrame, backtest_dir: Path, cycle: i
 
     (root / "races").mkdir()
     latest["band"] = [probability_band(v) for v in latest["p_loss"]]
+    latest["model_label"] = model_label(latest)
     races = _records(latest)
     _write(root / "index.html", env.get_template("index.html").render(
         meta=meta, races=races, root="", bands=[label for _, _, label in PROBABILITY_BANDS],
@@ -210,9 +214,12 @@ def _timelines(hist: pd.DataFrame) -> dict[tuple, list[dict]]:
     """Per incumbent, one record per as-of date (the last stored), in date order."""
     h = hist.assign(_order=range(len(hist))).sort_values(["as_of", "_order"])
     h = h.drop_duplicates(list(_RACE_KEY) + ["as_of"], keep="last").drop(columns="_order")
+    h = h.assign(model_id=model_key(h), model_label=model_label(h))
     out: dict[tuple, list[dict]] = {}
     for rec in _records(h):
-        out.setdefault(tuple(rec[k] for k in _RACE_KEY), []).append(rec)
+        past = out.setdefault(tuple(rec[k] for k in _RACE_KEY), [])
+        rec["model_changed"] = bool(past) and past[-1]["model_id"] != rec["model_id"]
+        past.append(rec)
     return out
 
 
@@ -227,7 +234,8 @@ def _render_race(template, root: Path, slug: str, recs: list[dict], timelines: d
             d["bar"] = int(round(200 * abs(d["delta"]) / biggest))
         members.append({**rec, "drivers_list": drivers, "drivers_text": drivers_text(drivers),
                         "what_if": what_if_note(rec, drivers),
-                        "chart": Markup(charts.p_loss_svg([(t["as_of"], t["p_loss"], t["simulated"]) for t in past])),
+                        "chart": Markup(charts.p_loss_svg([(t["as_of"], t["p_loss"], t["simulated"], t["model_id"])
+                                                           for t in past])),
                         "timeline": past, "facts": (facts or {}).get(tuple(rec[k] for k in _RACE_KEY)),
                         "november": second_target.november_system(rec),
                         "explanation": second_target.explanation(

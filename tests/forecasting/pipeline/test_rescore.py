@@ -149,10 +149,13 @@ def test_mlflow_run_is_recorded(tmp_path, monkeypatch, table, toy_model):
         tracking.log_model(toy_model)
     tracking.register_model(train_run.info.run_id)
     model, version = load_live_model()
-    assert version == "primary-forecast/1" and model.name == "toy"
+    # named the same on every machine: the model's name and content hash (not the registry's number)
+    from forecasting.models.identity import model_content_hash
+    assert version == f"toy#{model_content_hash(model)[:16]}" and model.name == "toy"
+    assert model.registry_version_ == "primary-forecast/1"
     res = rescore("2025-12-15 07:00", table=table, model=None, watchlist=None, store=tmp_path / "s",
                   record_run=None)
-    assert res.model_version == "primary-forecast/1" and res.n_new == res.n_scored > 0
+    assert res.model_version == version and res.n_new == res.n_scored > 0
 
 
 # ---- the cron matcher and the scheduler ------------------------------------------------------
