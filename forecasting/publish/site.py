@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -187,6 +188,11 @@ def _render_site(root: Path, history: pd.DataFrame, backtest_dir: Path, cycle: i
     (root / "races").mkdir()
     latest["band"] = [probability_band(v) for v in latest["p_loss"]]
     latest["model_label"] = model_label(latest)
+    latest["bar_px"] = [probability_bar(v) for v in latest["p_loss"]]
+    latest["top_driver"] = [top_driver(d) for d in latest["drivers"]]
+    latest["seat_differs"] = [(a is not None and b is not None and not pd.isna(a) and not pd.isna(b)
+                               and abs(float(a) - float(b)) >= 0.0005)
+                              for a, b in zip(latest["p_loss"], latest["p_lose_seat_same_party"])]
     races = _records(latest)
     _write(root / "index.html", env.get_template("index.html").render(
         meta=meta, races=races, root="", bands=[label for _, _, label in PROBABILITY_BANDS],
@@ -378,3 +384,25 @@ def _date(v) -> str:
 
 def _join(values: pd.Series) -> str:
     return ", ".join(dict.fromkeys(str(v) for v in values if isinstance(v, str) and v))
+
+
+#: the probability bar's full width (px) and its range: a log scale from 0.1% (no bar) to 50% (full)
+BAR_PX, BAR_LOW, BAR_HIGH = 80, 0.001, 0.5
+
+
+def probability_bar(p) -> int:
+    """Width in px of P(loss)'s bar on the index: log scale, so 1%, 5% and 20% read apart."""
+    if p is None or pd.isna(p) or float(p) <= BAR_LOW:
+        return 0
+    frac = (np.log10(float(p)) - np.log10(BAR_LOW)) / (np.log10(BAR_HIGH) - np.log10(BAR_LOW))
+    return int(round(BAR_PX * min(1.0, frac)))
+
+
+def top_driver(drivers) -> str:
+    """The factor that raises the forecast most, in words ('' when none raises it)."""
+    try:
+        items = json.loads(drivers) if isinstance(drivers, str) and drivers else []
+    except ValueError:
+        return ""
+    up = [d for d in items if isinstance(d, dict) and d.get("delta", 0) > 0]
+    return str(max(up, key=lambda d: d["delta"])["driver"]) if up else ""
