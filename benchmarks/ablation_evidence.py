@@ -1,4 +1,4 @@
-"""Ablation of the issue #9 evidence families in the rolling-origin backtest.
+"""Ablation of the evidence families (ideology, challenger quality, pro-Israel money, misconduct) in the rolling-origin backtest.
 
 Runs ``forecasting.evaluation.studies.ablation_evidence`` (``python benchmarks/ablation_evidence.py --help``)."""
 from forecasting.evaluation.studies.ablation_evidence import main

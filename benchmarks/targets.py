@@ -1,4 +1,4 @@
-"""The issue #9 targets, measured on the committed backtest: a benchmark, not a test.
+"""The skill targets (``scoreboard.TARGETS``), measured on the committed backtest: a benchmark, not a test.
 
 Runs ``forecasting.evaluation.studies.targets`` (``python benchmarks/targets.py --help``)."""
 from forecasting.evaluation.studies.targets import main

@@ -1,4 +1,4 @@
-"""The member's previous primary, as a forecaster knows it before the next one (issue #9 misses).
+"""The member's previous primary, as a forecaster knows it before the next one.
 
 Everything here comes from the same member's row of the previous cycle (matched by ``bioguide_id``,
 like ``last_primary_share``): a result declared about two years before the primary being forecast,

@@ -22,7 +22,7 @@ DATE_COLUMNS = ["primary_date", "runoff_date", "filing_deadline", "money_cvg_end
                 "money_ye_cvg_end",
                 "os_last_date", "end_last_date", "roster_date", "roster_end", "lines_enacted", "field_date",
                 "lean_lines_date", "lean_district_date"]
-# dated evidence families (issue #9): each group's date column, from features.kernel.columns.DATED_GROUPS
+# dated evidence families: each group's date column, from features.kernel.columns.DATED_GROUPS
 DATE_COLUMNS += ["ideology_date", "misconduct_last_date", "chal_quality_date", "pi_fec_last_date", "norpac_fec_last_date",
                  "js_fec_last_date",
                  "ie24_cvg_end", "prev_primary_date"]

@@ -339,7 +339,7 @@ def _nested_at(predictions: pd.DataFrame, money: str) -> pd.DataFrame:
     return out[NESTED_COLUMNS]
 
 
-#: the issue #9 targets (pooled, pre-primary money): Brier skill against the base rate, against the
+#: the skill targets (pooled, pre-primary money): Brier skill against the base rate, against the
 #: pairing-aware reference, recall of losers in each cycle's top 25 (also read by benchmarks/targets.py)
 TARGETS = {"brier_skill": 0.30, "brier_skill_pair": 0.20, "recall_top25": 0.75}
 
@@ -362,7 +362,7 @@ def _ensembles(ensembles: dict | None) -> dict:
 
 def headline(board: pd.DataFrame, rel: pd.DataFrame, nested: pd.DataFrame | None = None,
              ensembles: dict | None = None) -> list[str]:
-    """Bullet points: the champion and the nested champion against the issue #9 targets, the
+    """Bullet points: the champion and the nested champion against the skill targets, the
     pairing rule alone, the money leak, the ensemble, calibration."""
     pooled = board[board["cycle"] == POOLED].set_index(["model", "money_mode"])
     out = []

@@ -51,7 +51,7 @@ def load_live_model(alias: str = CHAMPION, model_name: str | None = None,
 
 
 def predates_second_target(model) -> bool:
-    """True for a fitted model without the November stage (registered before issue #8): its forecasts
+    """True for a fitted model without the November stage (registered before the second target existed): its forecasts
     carry no P(lose the seat to the same party); ``primary-forecast train --register`` (``run-all``
     does it) replaces it."""
     return getattr(model, "same_party_", None) is None

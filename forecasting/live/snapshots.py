@@ -38,7 +38,7 @@ HISTORY_NAME = "history.csv"
 #: the public feed columns (DESIGN.md section 9) ...
 FEED_COLUMNS = ["cycle", "as_of", "state", "district", "party", "incumbent", "challengers", "p_loss",
                 "share_p10", "share_p50", "share_p90", "model", "model_version"]
-#: the second target (issue #8, ``forecasting.models.same_party``): P(lose the seat to the same party:
+#: the second target (``forecasting.models.same_party``): P(lose the seat to the same party:
 #: the nomination, or a same-party November general), and, where two finalists go to November
 #: (top-two CA/WA, top-four AK; empty elsewhere), P(the member advances and a same-party challenger is
 #: the other finalist) and P(the member loses that general)

@@ -19,7 +19,7 @@ from forecasting.models import targets
 from forecasting.models.base import QUANTILE_LEVELS, PrimaryModel
 from forecasting.models.pairs import apply_pair_rule
 
-#: issue #9 evidence in the defaults, kept because each family raised pooled out-of-sample skill in
+#: the evidence families in the defaults, kept because each family raised pooled out-of-sample skill in
 #: the ablation (reports/ablation_evidence.md, pre-primary money): Nokken-Poole ideology of the
 #: previous Congress, FEC pro-Israel PAC money (2022+), and (field: P(loss | contested) only)
 #: challenger quality.  Misconduct lowered skill alone and in combination: not a default.  The

@@ -1,4 +1,4 @@
-"""What the race pages and the index say about the second target (issue #8).
+"""What the race pages and the index say about the second target: P(lose the seat to the same party).
 
 In a top-two (CA, WA) or top-four (AK) primary every candidate runs on one ballot and the leaders go
 to November, so a member can keep the "nomination" (finish in the top two) and still lose the seat to

@@ -1,4 +1,4 @@
-"""Bad input found by trying the tools as a careless or hostile user would (issue #10): one clear
+"""Bad input found by trying the tools as a careless or hostile user would: one clear
 error naming the file, row and field, and nothing written where it should not be."""
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Configurations (each backtested alone, as of the day before each primary, pre-primary money, the
 comparison's sampler settings: nutpie, 1000 draws, 1000 tuning steps, 2 chains):
 
-- ``current``: the features before issue #9's evidence (``DEFAULT_FEATURES`` without ``EVIDENCE``);
+- ``current``: the features without the evidence families (``DEFAULT_FEATURES`` without ``EVIDENCE``);
 - ``+evidence``: ideology (``np_extremity``, ``np_moderate_pct``), challenger quality
   (``chal_former_member``, ``chal_state_office``; share stage only) and FEC pro-Israel money
   (``log_pi_fec_against_inc``, ``log_pi_fec_for_inc``), the families in the logit/boosted defaults;

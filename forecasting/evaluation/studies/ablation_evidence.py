@@ -1,4 +1,4 @@
-"""Ablation of the issue #9 evidence families in the rolling-origin backtest.
+"""Ablation of the evidence families (ideology, challenger quality, pro-Israel money, misconduct) in the rolling-origin backtest.
 
 For each configuration (the current features; + each evidence family alone; all of them) the
 ensemble (logit + boosted, the published champion's settings) is backtested 2008-2024 as of the day
@@ -17,7 +17,7 @@ Run: ``PYTHONPATH=. python benchmarks/ablation_evidence.py [--cycles 2012 2014 .
 ``[--on-defaults [--families FAMILY ...] [--combos A+B ...]]``
 (about 2-4 min per configuration on 2 cores).  The output is recorded in ``reports/``.
 
-Measured families (``MEASURED_FAMILIES``, e.g. J Street PAC money) are not issue #9's four: they are
+Measured families (``MEASURED_FAMILIES``, e.g. J Street PAC money) are not among the four: they are
 scored alone (``+family``, on the features without evidence) and on the published defaults
 (``defaults`` = ideology, challenger quality, FEC pro-Israel money and, since 2026-12-04, the rematch;
 ``defaults + family``), never
@@ -87,7 +87,7 @@ DEFAULT_NEW_FAMILIES = ("rematch", "jd_endorsement")
 
 
 #: every logit feature of the families, old and new (stripped from the logit defaults for the
-#: "current" baseline: no issue #9 evidence at all)
+#: "current" baseline: none of the evidence families)
 EVIDENCE_FEATURES = frozenset(f for fams in (FAMILIES, NEW_FAMILIES) for _, loss, cont in fams.values()
                               for f in loss + cont)
 

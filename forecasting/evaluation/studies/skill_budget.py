@@ -12,7 +12,7 @@ table, and reports, for one model (default: the champion the scoreboard picks):
 2. skill by era: 2008-2016 (no pre-primary money in 2008, 2010, 2016 and only masked post-primary
    copies in most of 2012; no curated outside money or endorsements before 2018) and 2018-2024;
 3. counterfactual bounds on the same predictions: every pairing called right, every pairing left at
-   1/2, and what the rows without pairings would have to score for the issue #9 targets;
+   1/2, and what the rows without pairings would have to score for the skill targets;
 4. pair proxies: for every member-vs-member primary 2002-2024 where one must lose, how often the
    member each pre-primary proxy favours (more receipts, more cash, longer tenure, ...) won;
 5. the evidence each missed defeat (ranked below 25th, no pairing) carried on the day before its

@@ -1,4 +1,4 @@
-"""The issue #9 targets, measured on the committed backtest: a benchmark, not a test.
+"""The skill targets (``scoreboard.TARGETS``), measured on the committed backtest: a benchmark, not a test.
 
     .venv/bin/python benchmarks/targets.py [--backtest reports/backtest] [--mask-effect]
         [--mask-effect-csv reports/targets_mask_effect.csv] [--out reports/targets.md]
@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecasting.evaluation.scoreboard import TARGETS  # the issue #9 targets
+from forecasting.evaluation.scoreboard import TARGETS
 from forecasting.evaluation.tables import fmt
 
 
@@ -145,7 +145,7 @@ def report(backtest_dir: Path, with_mask_effect: bool, mask_effect_csv: Path | N
     if predictions is None:
         sys.exit(f"{backtest_dir}: no predictions.csv.gz (run `primary-forecast backtest` first)")
     from forecasting.evaluation.scoreboard import at_horizon
-    predictions = at_horizon(predictions, "day_before")         # the issue #9 targets: the day before
+    predictions = at_horizon(predictions, "day_before")         # the targets are set for the day before
     published = predictions
     if combinations:
         predictions = pd.concat([predictions, *(combination(predictions, c.split("+")) for c in combinations)],

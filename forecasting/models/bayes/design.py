@@ -26,7 +26,7 @@ DEFAULT_FEATURES = [
     "n_candidates", "incumbent_vs_incumbent",
     # pre-primary money (log_money_ratio would be their difference: collinear)
     "log_inc_receipts", "log_chal_receipts",
-    # issue #9 evidence (reports/ablation_bayes.md): ideology in the Congress before the primary;
+    # the evidence families (reports/ablation_bayes.md): ideology in the Congress before the primary;
     # challenger quality (share stage only: ``contest_stage_ok`` keeps ``*chal*`` out of P(contested));
     # FEC pro-Israel PAC primary money against / for the incumbent
     "np_extremity", "np_moderate_pct", "chal_former_member", "chal_state_office",

@@ -1,4 +1,4 @@
-"""The build refuses truncated inputs and replaces its outputs all together (issue #10)."""
+"""The build refuses truncated inputs and replaces its outputs all together."""
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,4 @@
-"""The as-of rule through the live cycle's once-undated columns (issue #10): the roster, the 2025
+"""The as-of rule through the live cycle's once-undated columns: the roster, the 2025
 mid-decade maps and the post-deadline field are dated, and ``assert_as_of`` checks them."""
 from __future__ import annotations
 

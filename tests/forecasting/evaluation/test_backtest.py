@@ -99,7 +99,7 @@ def test_scoreboard_files(small_result, tmp_path):
     assert (csv["cycle"].astype(str) == POOLED).sum() == 6          # 3 models x 2 money modes
     md = paths["scoreboard.md"].read_text()
     assert "| logit | preprimary |" in md
-    # the headline states the issue #9 targets with the measured champion and nested champion
+    # the headline states the skill targets with the measured champion and nested champion
     head = md.split("## Headline", 1)[1].split("\n## ", 1)[0]
     assert "target 0.30" in head and "target 0.20" in head and "target 0.75" in head and "target 0.25" not in head
     assert "Nested champion" in head

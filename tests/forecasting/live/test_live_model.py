@@ -1,4 +1,4 @@
-"""The live path and the notebooks never import the CLI (``forecasting.cli``) (issue #10)."""
+"""The live path and the notebooks never import the CLI (``forecasting.cli``)."""
 from __future__ import annotations
 
 import ast

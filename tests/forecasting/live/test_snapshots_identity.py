@@ -1,4 +1,4 @@
-"""Snapshot identity is the model's content plus the inputs, not the registry version (issue #10)."""
+"""Snapshot identity is the model's content plus the inputs, not the registry version."""
 from __future__ import annotations
 
 import os

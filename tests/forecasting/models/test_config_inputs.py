@@ -1,4 +1,4 @@
-"""The analyst inputs validated by pydantic models (issue #10): what the hand-written checks let
+"""The analyst inputs validated by pydantic models: what the hand-written checks let
 through -- values of the wrong type, unknown keys in nested settings, duplicate keys in configs --
 is now one InputError naming the file, the entry and YAML line, and the field.  Unknown keys are
 refused everywhere, and the error names the key and the allowed ones."""

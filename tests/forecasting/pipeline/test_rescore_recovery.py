@@ -1,4 +1,4 @@
-"""A re-scoring that fails after appending finishes its MLflow run and its publish when re-run (issue #10)."""
+"""A re-scoring that fails after appending finishes its MLflow run and its publish when re-run."""
 from __future__ import annotations
 
 import pandas as pd

@@ -1,5 +1,5 @@
 """Race pages show money (receipts, cash, coverage date), endorsements, outside spending and links to
-the FEC candidate pages, as of the snapshot's date, with every name from data escaped (issue #10)."""
+the FEC candidate pages, as of the snapshot's date, with every name from data escaped."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,4 @@
-"""The second target end to end (issue #8): snapshot columns, the history migration, feeds, race pages.
+"""The second target end to end: snapshot columns, the history migration, feeds, race pages.
 
 Real rows throughout: the committed central table scored with the deterministic ``ToyModel`` (whose
 November stage is the real ``SamePartyNovember`` fitted on the real table), the committed snapshot
@@ -24,7 +24,7 @@ from tests.forecasting.live_fixtures import table, toy_model  # noqa: F401  (fix
 
 NOW = pd.Timestamp("2026-11-26")
 COMMITTED = snapshots.history_path()
-#: the store's header before issue #8 (and before forecast ids): what the committed file was written with
+#: the store's header before the second target (and before forecast ids): what the committed file was written with
 PRE_8 = [c for c in snapshots.HISTORY_COLUMNS if c not in snapshots.SECOND_TARGET_COLUMNS + ["forecast_id"]]
 
 
@@ -73,7 +73,7 @@ def _committed_text() -> str:
 
 def _legacy_text() -> str:
     """The committed rows in the header they were first written with (PRE_8): the file as it stood
-    before issue #8, whatever the committed file's header is now."""
+    before the second target, whatever the committed file's header is now."""
     real = pd.read_csv(io.StringIO(_committed_text()), dtype=str, keep_default_na=False)
     buf = io.StringIO()
     real[PRE_8].to_csv(buf, index=False, lineterminator="\n")
@@ -401,7 +401,7 @@ def test_run_all_retrains_and_registers_the_champion_before_forecasting(tmp_path
     assert train[train.index("--config") + 1].endswith(settings["config"])
 
 
-# ---- the done-check of issue #8, on the committed snapshot ------------------------------------
+# ---- the second target on the committed snapshot ------------------------------------
 def test_the_committed_ca34_2026_page_as_of_2025_12_31_shows_both_numbers(tmp_path, table):
     """The CA-34 page published from the committed store (``make run``'s snapshot as of 2025-12-31)
     shows the recorded P(lose the nomination), P(lose the seat to the same party) and P(a same-party

@@ -1,4 +1,4 @@
-"""The site shows one chosen as-of date and labels simulated snapshots (issue #10).
+"""The site shows one chosen as-of date and labels simulated snapshots.
 
 On the committed history (``data/snapshots/history.csv``: the 2026 forecast as of 2025-12-31 and a
 season replayed on 2026-11-26 from inputs collected to 2025-12-31) the site used to say

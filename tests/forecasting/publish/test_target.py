@@ -1,4 +1,4 @@
-"""Publishing never replaces a folder it did not write (issue #10: `publish --out .` replaced a checkout)."""
+"""Publishing never replaces a folder it did not write (`publish --out .` must not replace a checkout)."""
 from __future__ import annotations
 
 import pandas as pd
