@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from features.kernel.atomic import swap_folder
 from features.kernel.errors import InputError
-from features.kernel.paths import REPORTS_DIR
+from features.kernel.paths import PROJECT_ROOT, REPORTS_DIR
 from forecasting.live.drivers import drivers_text
 from forecasting.live.snapshots import (
     as_of_dates,
@@ -206,6 +206,7 @@ def _render_site(root: Path, history: pd.DataFrame, backtest_dir: Path, cycle: i
     for slug, recs in by_slug.items():
         _render_race(race_tpl, root, slug, recs, timelines, meta, facts)
     _render_checking(env, root, backtest_dir, meta)
+    _render_methodology(env, root, meta)
 
     records = feeds.forecast_records(latest)
     feeds.write_forecast_csv(records, root / "forecast.csv")
@@ -342,6 +343,20 @@ def _render_checking(env: Environment, root: Path, backtest_dir: Path, meta: dic
         meta=meta, sections=sections, calibration=calib_img, calibration_tables=calib_tables, best=best,
         column_labels=checking.COLUMN_LABELS, second_labels={**checking.COLUMN_LABELS, **checking.SECOND_TARGET_LABELS},
         notes=note, root="", second=checking.second_target_tables(backtest_dir)))
+
+
+#: the repository's methodology notes, rendered as the site's methodology page
+METHODOLOGY_MD = PROJECT_ROOT / "docs" / "methodology.md"
+
+
+def _render_methodology(env: Environment, root: Path, meta: dict, source: Path = METHODOLOGY_MD) -> None:
+    """methodology.html from ``docs/methodology.md`` (Markdown; raw HTML in it is escaped, not run)."""
+    from markdown_it import MarkdownIt
+
+    text = source.read_text(encoding="utf-8") if source.is_file() else "# Methodology\n\nNot available."
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    _write(root / "methodology.html", env.get_template("methodology.html").render(
+        meta=meta, root="", body=Markup(body)))
 
 
 def _count_rows(board: pd.DataFrame, model: str | None, horizon: str) -> dict:
