@@ -64,7 +64,7 @@ import yaml
 from features.contests.fec_active import inactive_reasons
 from features.kernel.constants import DELEGATE_STATES, LIVE_AS_OF, LIVE_CYCLE, RUNOFF_STATES, STATES, top_two_rule
 from features.kernel.errors import InputError
-from features.kernel.rawio import require_file, to_number
+from features.kernel.rawio import check_last_row, require_file, to_number
 
 LEGISLATORS_CURRENT = "congress-legislators/legislators-current.yaml"
 LEGISLATORS_CURRENT_CSV = "congress-legislators/legislators-current.csv"
@@ -307,6 +307,7 @@ def read_weball(raw: Path, relpath: str = WEBALL26) -> pd.DataFrame:
     header_path = require_file(raw, WEBALL_HEADER)
     names = pd.read_csv(header_path).columns.tolist()
     path = require_file(raw, relpath)
+    check_last_row(path, sep="|", n_fields=len(names), header=False)
     try:
         df = pd.read_csv(path, sep="|", header=None, names=names, dtype=str, encoding="latin-1",
                          keep_default_na=False)

@@ -36,7 +36,7 @@ from features.kernel.dates import as_of_series
 from features.kernel.constants import ALL_CYCLES, louisiana_jungle, top_two_rule
 from features.kernel.errors import InputError
 from features.kernel.names import names_match, parse_name
-from features.kernel.rawio import parse_date, read_csv, require_columns, require_file, to_number
+from features.kernel.rawio import check_last_row, parse_date, read_csv, require_columns, require_file, to_number
 
 KINDS = ("preprimary", "yearend")
 
@@ -121,6 +121,7 @@ def _read_raw(raw: Path, relpath: str, fmt: str) -> tuple[pd.DataFrame, Path]:
         header_path = require_file(raw, WEBALL_HEADER)
         names = pd.read_csv(header_path).columns.tolist()
         path = require_file(raw, relpath)
+        check_last_row(path, sep="|", n_fields=len(names), header=False)
         try:
             df = pd.read_csv(path, sep="|", header=None, names=names, dtype=str, encoding="latin-1",
                              keep_default_na=False, index_col=False)

@@ -49,9 +49,10 @@ def read_csv(raw: Path, relpath: str, required: Iterable[str] = (), unique_rows:
     return df
 
 
-def check_last_row(path: Path) -> None:
-    """A CSV whose last line is cut short (no final newline and fewer fields than the header) is a
-    truncated file: InputError naming its last row."""
+def check_last_row(path: Path, sep: str = ",", n_fields: int | None = None, header: bool = True) -> None:
+    """A delimited file whose last line is cut short (no final newline and fewer fields than a full
+    row: the header's, or ``n_fields`` for a file without one) is a truncated file: InputError naming
+    its last row."""
     import csv
     import io
 
@@ -64,15 +65,16 @@ def check_last_row(path: Path) -> None:
         tail = fh.read()
     if tail.endswith(b"\n"):
         return
-    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
-        header = next(csv.reader(fh), [])
+    if n_fields is None:
+        with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+            n_fields = len(next(csv.reader(fh, delimiter=sep), []))
     last = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
-    fields = next(csv.reader(io.StringIO(last)), [])
-    if header and 0 < len(fields) < len(header):
+    fields = next(csv.reader(io.StringIO(last), delimiter=sep), [])
+    if n_fields and 0 < len(fields) < n_fields:
         with open(path, "rb") as fh:
             n_lines = sum(1 for _ in fh)
-        raise InputError(path, f"the last row is cut short ({len(fields)} of {len(header)} fields): the "
-                               "file looks truncated", row=n_lines - 1)
+        raise InputError(path, f"the last row is cut short ({len(fields)} of {n_fields} fields): the "
+                               "file looks truncated", row=n_lines - (1 if header else 0))
 
 
 def to_number(series: pd.Series, file, field: str, row_offset: int = 1) -> pd.Series:

@@ -32,11 +32,22 @@ def load_live_model(alias: str = CHAMPION, model_name: str | None = None,
         raise InputError("model registry", "forecasting.tracking is not available; pass --model NAME "
                                            "to fit a model instead", field="model_alias") from None
     try:
-        model = tracking.load_champion(alias=alias)
         info = tracking.champion_info(alias=alias)
+    except Exception:
+        info = None                                # no such alias: reported below
+    try:
+        model = tracking.load_champion(alias=alias)
+        info = info or tracking.champion_info(alias=alias)
     except InputError:
         raise
     except Exception as exc:                       # registry empty, alias unknown, tracking store absent
+        if info is not None:                       # registered, but its stored model cannot be read
+            raise InputError("model registry", f"the model registered as @{alias} ({info.get('name')} version "
+                                               f"{info.get('version')}, run {info.get('run_id')}) cannot be "
+                                               f"loaded: its artifact is missing or damaged ({type(exc).__name__}: "
+                                               f"{str(exc).splitlines()[0][:200]}); retrain it with `primary-forecast "
+                                               "train --config experiments/champion.yaml --register` (or "
+                                               "`run-all`)", field="model_alias") from None
         problem = tracking_store_problem(exc)
         if problem is not None:
             raise problem from None

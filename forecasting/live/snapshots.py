@@ -121,7 +121,7 @@ def _read_stored(path: Path) -> tuple[pd.DataFrame, list[str]]:
     if not path.is_file() or path.stat().st_size == 0:
         return empty_history(), []
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")   # a spreadsheet's byte-order mark
     except UnicodeDecodeError as exc:
         raise InputError(path, f"cannot parse the snapshot history: not UTF-8 ({exc})") from exc
     header = check_history(text, path)

@@ -79,3 +79,13 @@ def test_an_event_table_with_repeated_rows_is_refused_by_the_view(tmp_path):
     with pytest.raises(InputError, match="does not match its manifest") as err:
         as_of_view(table[table["cycle"] == 2026], pd.Timestamp("2025-12-31"), events_dir=out)
     assert err.value.file == str(events)
+
+
+def test_weball26_cut_mid_line_is_refused(tmp_path):
+    from features.contests.roster_2026 import WEBALL26, read_weball
+
+    text = (RAW / WEBALL26).read_bytes().rstrip(b"\n")
+    raw = _replace(tmp_path, WEBALL26, text[: text.rindex(b"|", 0, len(text) - 10)])
+    with pytest.raises(InputError, match="cut short") as err:
+        read_weball(raw)
+    assert err.value.file.endswith(WEBALL26) and err.value.row == text.count(b"\n") + 1

@@ -85,3 +85,12 @@ def test_a_deleted_store_is_not_republished_from_the_sites_copy(tmp_path):
         publish(site, store, backtest_dir=tmp_path / "no-backtest")
     assert err.value.file == str(store / "history.csv")
     assert (site / "history.csv").read_bytes() == before
+
+
+def test_a_byte_order_mark_written_by_a_spreadsheet_is_accepted(tmp_path):
+    store = tmp_path / "history.csv"
+    snapshots.append_snapshot(_snapshot(forecast_id="a"), store)
+    store.write_bytes(b"\xef\xbb\xbf" + store.read_bytes())
+    assert list(snapshots.read_history(store)["cycle"]) == ["2026"]
+    assert snapshots.append_snapshot(_snapshot(forecast_id="b"), store) == 1
+    assert len(snapshots.read_history(store)) == 2

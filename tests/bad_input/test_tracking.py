@@ -1,0 +1,34 @@
+"""The tracking store: a registered model whose stored artifact is gone or damaged is named as such,
+not reported as "no model registered"."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from features.kernel.errors import InputError
+from forecasting import tracking
+from forecasting.live.live_model import load_live_model
+from tests.forecasting.live_fixtures import table, toy_model  # noqa: F401  (fixtures)
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlruns.db'}")
+    return tmp_path
+
+
+def test_a_deleted_artifact_store_is_named(store, toy_model):
+    with tracking.start_run("train", {"name": "toy"}) as run:
+        tracking.log_model(toy_model)
+    tracking.register_model(run.info.run_id)
+    assert load_live_model()[0].name == "toy"
+    shutil.rmtree(store / "mlartifacts")
+    with pytest.raises(InputError, match="cannot be loaded: its artifact is missing or damaged") as err:
+        load_live_model()
+    assert "version 1" in str(err.value) and "no model registered" not in str(err.value)
+
+
+def test_no_registered_model_is_still_said_so(store):
+    with pytest.raises(InputError, match="no model registered under alias 'champion'"):
+        load_live_model()
