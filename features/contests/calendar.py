@@ -180,6 +180,9 @@ def _threshold_text(text: str):
 # --------------------------------------------------------------------------------------------------
 def _curated_rows(raw: Path, races: pd.DataFrame) -> list[dict]:
     cur = _curated(raw)
+    for col in ("primary_date", "runoff_date"):               # an impossible date (2026-02-30): named
+        if col in cur.columns:
+            parse_date(cur[col].where(cur[col] != "", None), Path(raw) / CURATED, col)
     cur = cur[cur["state"].isin(list(STATES))]               # DC: delegate, not in the central table
     rows = []
     for cycle in CURATED_CYCLES:

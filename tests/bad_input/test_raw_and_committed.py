@@ -89,3 +89,15 @@ def test_weball26_cut_mid_line_is_refused(tmp_path):
     with pytest.raises(InputError, match="cut short") as err:
         read_weball(raw)
     assert err.value.file.endswith(WEBALL26) and err.value.row == text.count(b"\n") + 1
+
+
+def test_an_impossible_calendar_date_is_named(tmp_path):
+    from features.contests.calendar import CURATED, build_calendar
+
+    text = (RAW / CURATED).read_text()
+    bad = text.replace("2026-06-02", "2026-02-30", 1)
+    raw = _replace(tmp_path, CURATED, bad.encode())
+    row = bad[: bad.index("2026-02-30")].count("\n")          # data rows after the header
+    with pytest.raises(InputError, match="not a date: '2026-02-30'") as err:
+        build_calendar(raw)
+    assert err.value.field == "primary_date" and err.value.row == row
