@@ -1,7 +1,7 @@
 """What drives a race's P(loss): a model-agnostic what-if per feature group.
 
 For each driver (a named group of central-table columns) every row's columns are replaced by a
-*reference* value -- the typical incumbent of the cycle being scored: the median of numeric columns,
+*reference* value -- the typical incumbent of the cycle, nationally, as of the forecast date: the median of numeric columns,
 the most common value of other columns, and none (0) for endorsements and outside spending -- and the
 model predicts again.  The driver's effect on a row is
 
@@ -87,8 +87,13 @@ def reference_values(frame: pd.DataFrame, columns: list[str], zero: bool = False
 
 
 def driver_deltas(model, frame: pd.DataFrame, base_p: np.ndarray | None = None,
-                  drivers: dict[str, list[str]] | None = None) -> pd.DataFrame:
+                  drivers: dict[str, list[str]] | None = None,
+                  reference: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per row and driver, P(loss) minus P(loss) with the driver's columns at their reference value.
+
+    The reference values come from ``reference`` (default ``frame``): pass the whole cycle's view when
+    ``frame`` holds a few states, so that a race's drivers do not depend on which races were scored
+    with it.
 
     Only rows whose value differs from the reference are perturbed (the others have a zero effect);
     all perturbed rows are stacked and predicted in one call (predictions are per row).  Returns a frame indexed like ``frame`` with one float
@@ -104,7 +109,7 @@ def driver_deltas(model, frame: pd.DataFrame, base_p: np.ndarray | None = None,
         if not cols:
             continue
         out[label] = 0.0
-        ref = reference_values(frame, cols, zero=label in ZERO_REFERENCE)
+        ref = reference_values(frame if reference is None else reference, cols, zero=label in ZERO_REFERENCE)
         alt = frame.copy()
         changed = np.zeros(len(frame), dtype=bool)
         for col in cols:

@@ -97,6 +97,7 @@ def score_cycle(table: pd.DataFrame, model, cycle: int, as_of, watchlist: Watchl
             raise InputError(watchlist.path, f"watchlist is for cycle {watchlist.cycle}, not {cycle}",
                              field="cycle")
         check_against_table(watchlist, rows)
+    cycle_rows = rows
     if states is not None:
         states = sorted(set(states))
         rows = rows[rows["state"].isin(states)]
@@ -136,7 +137,10 @@ def score_cycle(table: pd.DataFrame, model, cycle: int, as_of, watchlist: Watchl
     out["simulated"] = simulated
     out["inputs_through"] = through if through is not None else pd.NaT
     if explain:
-        deltas = drv.driver_deltas(model, view, base_p=preds["p_loss"].to_numpy())
+        # drivers against one fixed reference, the cycle's national view as of the date, whichever
+        # states are scored (the site, a race notebook and a re-scoring then agree)
+        reference = view if states is None else live_view(cycle_rows.reset_index(drop=True), when, watchlist)
+        deltas = drv.driver_deltas(model, view, base_p=preds["p_loss"].to_numpy(), reference=reference)
         tops = drv.top_drivers(deltas, k=n_drivers)
     else:
         tops = [[] for _ in range(len(view))]

@@ -174,3 +174,19 @@ def test_forecast_command(tmp_path, capsys):
     assert "P(loss)" in out and "base_rate" in out and "new rows in" in out
     assert cli_main(args[:4] + ["2099-01-01"] + args[5:]) == 2
     assert "is in the future" in capsys.readouterr().err
+
+
+def test_ca34_drivers_are_the_same_however_many_races_are_scored(table, toy_model, watchlist):
+    """The site scores every race, a race notebook its state, a re-scoring the states near a deadline:
+    CA-34's drivers are computed against the same national reference in all three."""
+    when = "2025-12-31"
+    full = score_cycle(table, toy_model, 2026, when, watchlist=watchlist, now=pd.Timestamp("2026-01-05"))
+    notebook = score_cycle(table, toy_model, 2026, when, watchlist=watchlist, now=pd.Timestamp("2026-01-05"),
+                           states=["CA"])
+    rescore = score_cycle(table, toy_model, 2026, when, watchlist=watchlist, now=pd.Timestamp("2026-01-05"),
+                          states=["CA", "KY", "NY"])
+
+    def ca34(snap):
+        return snap[(snap["state"] == "CA") & (snap["district"] == 34)]["drivers"].iloc[0]
+    assert ca34(full) == ca34(notebook) == ca34(rescore)
+    assert "money" in ca34(full)                                   # the toy model's money moves it
