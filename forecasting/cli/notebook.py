@@ -7,7 +7,23 @@
 """
 from __future__ import annotations
 
+import argparse
 import json
+
+#: the what-if grammar, shown by ``notebook race --help`` (``forecasting.live.whatif``)
+WHATIF_HELP = """what-if JSON (--whatif): any of these keys, dollars as numbers or '$1,250,000':
+  os_for_inc, os_against_inc, os_for_chal, os_against_chal
+      outside spending added to what is known: a number, or
+      {"amount": 10000000, "class": "pro-israel", "spender": "United Democracy Project"}
+      classes: pro-israel, crypto, progressive, party-aligned, conservative, other
+  outside_spending   a list of {"side": "against_chal", "amount": ..., "class": ..., "spender": ...}
+  endorse, unendorse an endorsement added or removed: {"class": "justice-democrats", "side": "challenger"},
+                     {"endorser": "Bernie Sanders"}, a list of them, or a bare class name
+  chal_receipts, chal_cash, inc_receipts, inc_cash   set the pre-primary money
+example:
+  primary-forecast notebook race --state CA --district 34 --cycle 2026 \\
+      --whatif '{"os_against_chal": 10000000, "endorse": "sanders"}'
+A what-if moves only what the model reads: the report says when a scenario changes nothing."""
 
 
 def add_parser(subparsers) -> None:
@@ -15,7 +31,9 @@ def add_parser(subparsers) -> None:
                               description=__doc__)
     sub = p.add_subparsers(dest="notebook_command", required=True)
 
-    r = sub.add_parser("race", help="the race forecast notebook for one race -> reports/race_<ST>-<NN>-<cycle>.html")
+    r = sub.add_parser("race", help="the race forecast notebook for one race -> reports/race_<ST>-<NN>-<cycle>.html",
+                       description="Render the race report for one race, with an optional what-if.",
+                       epilog=WHATIF_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     r.add_argument("--state", required=True, help="two-letter state")
     r.add_argument("--district", required=True, type=int, help="district number (0 = at-large)")
     r.add_argument("--cycle", type=int, default=2026)
@@ -23,7 +41,7 @@ def add_parser(subparsers) -> None:
     r.add_argument("--as-of", default=None, help="forecast date YYYY-MM-DD (default: the live cycle's FEC "
                                                   "coverage date, or the eve of a past race's primary)")
     r.add_argument("--whatif", default=None,
-                   help='what-if overrides as JSON, e.g. \'{"os_against_chal": 10000000}\'')
+                   help='what-if overrides as JSON (grammar below), e.g. \'{"os_against_chal": 10000000}\'')
     r.add_argument("--model", default=None, help="fit this model instead of the registered champion "
                                                  "(base_rate, logit, boosted, bayes)")
     r.add_argument("--draws", type=int, default=None, help="MCMC draws when a Bayesian model is fitted")

@@ -270,6 +270,7 @@ def whatif_grid(model, race: RaceForecast, scenarios: dict | None = None) -> pd.
         r = run_whatif(model, race, overrides)
         rows.append({"what-if": label, "P(loss)": pct(r["after"]["p_loss"]),
                      "change, points": round(100 * r["delta"]["p_loss"], 2),
+                     "read by the model": "yes" if whatif_moves(r) else "no: the forecast is unchanged",
                      "P(lose seat, same party)": pct(r["after"].get("p_lose_seat_same_party")),
                      "median share %": round(100 * r["after"]["share_p50"], 1)})
     return pd.DataFrame(rows)
@@ -287,13 +288,40 @@ def whatif_frame(result: dict) -> pd.DataFrame:
     return (100 * whatif_table(result).astype(float)).round(2).rename(index=labels)
 
 
+_SIDES = {"for_inc": "for the incumbent", "against_inc": "against the incumbent",
+          "for_chal": "for the challenger", "against_chal": "against the challenger"}
+_MONEY = {"chal_receipts": "the challenger's receipts", "chal_cash": "the challenger's cash on hand",
+          "inc_receipts": "the incumbent's receipts", "inc_cash": "the incumbent's cash on hand"}
+
+
+def whatif_words(canonical: dict) -> str:
+    """A what-if in words: '$10,000,000 of pro-israel outside spending against the challenger and an
+    endorsement of the challenger by sanders' (``forecasting.live.whatif.parse_overrides`` form)."""
+    parts = []
+    for sp in canonical.get("spending", []):
+        cls = "" if sp.get("class") in (None, "other") else f"{sp['class']} "
+        parts.append(f"{usd(sp['amount'])} of {cls}outside spending {_SIDES.get(sp['side'], sp['side'])}")
+    for e in canonical.get("endorse", []):
+        parts.append(f"an endorsement of the {e.get('side', 'challenger')} by {e.get('endorser') or e.get('class')}")
+    for e in canonical.get("unendorse", []):
+        parts.append(f"no endorsement of the {e.get('side', 'challenger')} by {e.get('endorser') or e.get('class')}")
+    for key, value in canonical.get("money", {}).items():
+        parts.append(f"{_MONEY.get(key, key)} at {usd(value)}")
+    return " and ".join(parts) if parts else "no change"
+
+
+def whatif_moves(result: dict, tol: float = 1e-6) -> bool:
+    """Does the what-if change the forecast at all (the model may not read what it changes)?"""
+    return any(abs(v) > tol for v in result["delta"].values())
+
+
 def race_sentence(race: RaceForecast, whatif: dict | None = None) -> str:
-    """One line an analyst can quote."""
+    """One paragraph an analyst can quote, in plain words."""
     s = race.score
     text = (f"As of {pd.Timestamp(s['as_of']).date()}, {s['incumbent']} ({s['state']}-{int(s['district'])}, "
             f"{s['party']}) has a {pct(s['p_loss'])} chance of losing renomination "
             f"(median first-round share {100 * s['share_p50']:.0f}%, 80% range {100 * s['share_p10']:.0f}-"
-            f"{100 * s['share_p90']:.0f}%; model {s['model_version']}).")
+            f"{100 * s['share_p90']:.0f}%; model {s['model']}).")
     from forecasting.publish.second_target import explanation
 
     two = explanation(s.to_dict())           # top-two / top-four: what each number means
@@ -301,10 +329,20 @@ def race_sentence(race: RaceForecast, whatif: dict | None = None) -> str:
         text += " " + two
     if whatif is not None:
         a = whatif["after"]
-        text += (f" With the what-if {json.dumps(whatif['overrides'], sort_keys=True)} it is "
-                 f"{pct(a['p_loss'])} ({100 * whatif['delta']['p_loss']:+.1f} points), median share "
-                 f"{100 * a['share_p50']:.0f}%.")
+        words = whatif_words(whatif["canonical"])
+        if whatif_moves(whatif):
+            text += (f" With {words}, it would be {pct(a['p_loss'])} ({100 * whatif['delta']['p_loss']:+.1f} "
+                     f"points), median share {100 * a['share_p50']:.0f}%.")
+        else:
+            text += f" {words[0].upper() + words[1:]} would not change it: the model does not read that."
     return text
+
+
+def race_paragraph(race: RaceForecast, whatif: dict | None = None):
+    """``race_sentence`` as a paragraph of the rendered report (Markdown, not a code block)."""
+    from IPython.display import Markdown
+
+    return Markdown(race_sentence(race, whatif).replace("$", "\\$"))
 
 
 # ---------------------------------------------------------------------------------------------
