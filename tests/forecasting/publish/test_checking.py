@@ -113,8 +113,10 @@ def test_reliability_falls_back_to_the_predictions_the_backtest_writes(tmp_path)
     rel = checking.read_reliability(tmp_path)
     real = pd.read_csv(BACKTEST / "reliability.csv")
     real = real[real["model"] == "ensemble"].reset_index(drop=True)
-    assert rel["n"].tolist() == real["n"].tolist()
-    assert rel["events"].fillna(-1).tolist() == real["events"].fillna(-1).tolist()
+    # the file keeps 5 significant digits: a forecast within rounding of a bin edge may change bins
+    assert sum(rel["n"]) == sum(real["n"]) and sum(rel["events"].fillna(0)) == sum(real["events"].fillna(0))
+    assert (rel["n"] - real["n"]).abs().max() <= 2
+    assert (rel["events"].fillna(0) - real["events"].fillna(0)).abs().max() <= 1
 
 
 def test_the_committed_predictions_are_compressed_and_give_the_committed_scoreboard(board):
@@ -131,8 +133,11 @@ def test_the_committed_predictions_are_compressed_and_give_the_committed_scorebo
     pre = preds[preds["money_mode"] == "preprimary"]
     again = scoreboard(pre).merge(board, on=["horizon", "model", "money_mode", "cycle"], suffixes=("", "_committed"))
     assert len(again) == (board["money_mode"] == "preprimary").sum() > 0
-    for col in ("n", "n_lost", "brier_skill", "auc", "recall_top25", "expected_lost"):
+    for col in ("n", "n_lost", "brier_skill", "auc", "recall_top25"):
         assert (again[col] - again[col + "_committed"]).abs().max() < 1e-4, col
+    # a sum of up to 3,508 probabilities each kept to 5 significant digits (relative error <= 5e-5 each)
+    rel = (again["expected_lost"] - again["expected_lost_committed"]).abs() / again["expected_lost_committed"]
+    assert rel.max() < 1e-4
 
 
 def test_a_malformed_reliability_table_names_the_file_and_field(tmp_path):

@@ -85,7 +85,8 @@ def test_facts_obey_the_as_of_rule(tmp_path, table, toy_model):
 
 def test_names_urls_and_ids_from_data_are_escaped_or_refused(tmp_path, store, table):
     events = tmp_path / "events"
-    shutil.copytree(PROCESSED_DIR, events, ignore=shutil.ignore_patterns("incumbent_primaries*"))
+    # the event tables as a build would write them with hostile names (no manifest: it would refuse edits)
+    shutil.copytree(PROCESSED_DIR, events, ignore=shutil.ignore_patterns("incumbent_primaries*", "manifest.json"))
     spend = pd.read_csv(events / "outside_spending_events.csv", dtype=str, keep_default_na=False)
     ky = (spend["cycle"] == "2026") & (spend["state"] == "KY") & (spend["district"] == "4")
     spend.loc[ky, "spender"] = EVIL

@@ -378,7 +378,7 @@ def test_index_lists_the_seat_number_beside_the_nomination(site_dec31):
     index = (site_dec31 / "index.html").read_text()
     g = _row(rows, "CA", 34)
     tr = index[index.index('href="races/CA-34-D.html"'):].split("</tr>")[0]
-    cells = re.findall(r'<td class="num[^"]*" data-sort="([0-9.]*)">([^<]*)</td>', tr)
+    cells = re.findall(r'<td class="num[^"]*" data-sort="([0-9.]*)">(?:<span class="bar"[^>]*></span> )?([^<]*)</td>', tr)
     assert (f"{g['p_loss']:.6f}", second_target.pct(g["p_loss"])) in cells
     assert (f"{g['p_lose_seat_same_party']:.6f}", second_target.pct(g["p_lose_seat_same_party"])) in cells
 

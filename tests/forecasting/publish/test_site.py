@@ -110,14 +110,16 @@ def test_the_swap_replaces_the_whole_folder(tmp_path, store):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.")] == [".site.publish.lock"]
 
 
-def test_an_earlier_snapshot_is_never_lost(tmp_path, store):
+def test_the_published_history_is_the_stores(tmp_path, store):
+    """The site's history.csv is the store's, never merged with the site's own earlier copy: what is
+    published can always be traced to the store."""
     out = publish(tmp_path / "site", store, backtest_dir=tmp_path)
     hist = snapshots.read_history(store)
-    only_latest = hist[hist["as_of"] == "2026-03-10"]                  # e.g. a store rebuilt from scratch
+    assert len(pd.read_csv(out / "history.csv", dtype=str)) == len(hist)
+    only_latest = hist[hist["as_of"] == "2026-03-10"]
     publish(out, only_latest, backtest_dir=tmp_path)
     site_hist = pd.read_csv(out / "history.csv", dtype=str)
-    assert sorted(site_hist["as_of"].unique()) == ["2025-12-31", "2026-03-10"]
-    assert len(site_hist) == len(hist)
+    assert sorted(site_hist["as_of"].unique()) == ["2026-03-10"] and len(site_hist) == len(only_latest)
 
 
 def test_checking_our_work_reads_the_backtest(tmp_path, store):

@@ -51,7 +51,7 @@ def test_the_site_shows_the_live_forecast_not_the_simulated_season(real_site, re
     assert "Latest forecast" not in index
     assert 'id="simulated-banner"' not in index and 'class="tag">simulated' not in index
     n_later = snapshots.as_of_dates(real_history).query("simulated").shape[0]
-    assert f"{n_later} later snapshot date(s) in the history are simulated" in index
+    assert f"{n_later} later snapshot date(s) in the history are replays" in index
     doc = json.loads((real_site / "forecast.json").read_text())
     # one record per race: the store may hold several forecasts of that date (a re-registered model)
     typed = snapshots.typed(real_history)
