@@ -97,3 +97,27 @@ def test_make_run_twice_changes_no_tracked_file(tmp_path):
     second = run()
     assert second == first
     shutil.rmtree(clone / "site", ignore_errors=True)
+
+
+def test_a_watchlist_edit_of_one_race_re_records_that_race_only(table, tmp_path):
+    """Adding a challenger to CA-34's watchlist entry changes CA-34's forecast id and no other race's,
+    so the next forecast records one row, not the whole cycle."""
+    from features.evidence.watchlist import load_watchlist
+    from features.kernel.paths import WATCHLIST_DIR
+    from features.view.asof import live_view
+    from forecasting.live.scoring import forecast_ids
+    from tests.forecasting.live_fixtures import ToyModel
+
+    text = (WATCHLIST_DIR / "2026.yaml").read_text()
+    edited = text.replace("      - name: Angela Gonzales-Torres\n", "      - name: Rob Lucero\n        date: 2025-12-31\n"
+                          "        source: https://www.fec.gov/data/candidate/H6CA34294/\n"
+                          "      - name: Angela Gonzales-Torres\n", 1)
+    assert edited != text
+    (tmp_path / "w.yaml").write_text(edited)
+    rows = table[table["cycle"] == 2026].reset_index(drop=True)
+    model = ToyModel().fit(table)
+    when = pd.Timestamp("2025-12-31")
+    before = live_view(rows, when, load_watchlist(WATCHLIST_DIR / "2026.yaml", table))
+    after = live_view(rows, when, load_watchlist(tmp_path / "w.yaml", table))
+    changed = [i for i, (a, b) in enumerate(zip(forecast_ids(model, before), forecast_ids(model, after))) if a != b]
+    assert [(after["state"].iloc[i], int(after["district"].iloc[i])) for i in changed] == [("CA", 34)]
