@@ -97,7 +97,7 @@ def execute(name: str, parameters: dict | None = None, out_ipynb: Path | None = 
         target = Path(out_ipynb) if out_ipynb else Path(tmp) / src.name
         target.parent.mkdir(parents=True, exist_ok=True)
         pm.execute_notebook(str(src), str(target), parameters=parameters or {}, kernel_name=kernel,
-                            cwd=str(PROJECT_ROOT), progress_bar=False, log_output=False,
+                            cwd=str(PROJECT_ROOT), progress_bar=sys.stderr.isatty(), log_output=False,
                             execution_timeout=timeout)
         if html:
             render_html(target, Path(html), hide_code=hide_code)

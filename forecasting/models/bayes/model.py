@@ -85,6 +85,7 @@ import copy
 import hashlib
 import json
 import pickle
+import sys
 import time
 from pathlib import Path
 
@@ -269,7 +270,8 @@ class BayesHurdleModel(PrimaryModel):
         chains = int(scfg["chains"])
         kwargs = dict(draws=int(scfg["draws"]), tune=int(scfg["tune"]), chains=chains,
                       cores=int(scfg.get("cores", min(chains, 2))), target_accept=float(scfg["target_accept"]),
-                      random_seed=int(scfg["random_seed"]), progressbar=False,
+                      random_seed=int(scfg["random_seed"]),
+                      progressbar=sys.stderr.isatty(),      # the sampler's bar on a terminal, not in logs
                       compute_convergence_checks=False)
         if scfg["sampler"] == "nutpie":
             kwargs["nuts_sampler"] = "nutpie"
