@@ -26,6 +26,11 @@ COMMAND_MODULES = (
 )
 
 
+def plain(doc: str | None) -> str:
+    """A module docstring as help text: reStructuredText's double backticks dropped."""
+    return (doc or "").replace("``", "")
+
+
 def version() -> str:
     """The installed package's version (``pyproject.toml``)."""
     from importlib.metadata import PackageNotFoundError
@@ -38,7 +43,7 @@ def version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="primary-forecast", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="primary-forecast", description=plain(__doc__.splitlines()[0]))
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:

@@ -8,11 +8,12 @@ import time
 from pathlib import Path
 
 from features.kernel.paths import REPORTS_DIR
+from forecasting.cli import plain
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("backtest", help="rolling-origin backtest of one model or a comparison",
-                              description=__doc__)
+                              description=plain(__doc__))
     p.add_argument("--config", required=True, help="experiment YAML (experiments/comparison.yaml, ...)")
     p.add_argument("--out", default=None, help="output folder (default reports/backtest[/<name>])")
     p.add_argument("--table", default=None, help="central table CSV/Parquet (default data/processed)")

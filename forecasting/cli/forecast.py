@@ -12,7 +12,7 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser("forecast", help="score every incumbent of a cycle as of a date",
                               description="Score every incumbent seeking renomination as of a date with "
                                           "the registered model, and append the snapshot to the history.")
-    p.add_argument("--cycle", type=int, default=2026)
+    p.add_argument("--cycle", type=int, default=2026, help="election year to score (default 2026)")
     p.add_argument("--as-of", default=None,
                    help="forecast date YYYY-MM-DD, not in the future (default: the date the committed "
                         "inputs run to, i.e. the latest FEC money coverage of the cycle; 2026: 2025-12-31)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from forecasting.cli import plain
 
 #: the what-if grammar, shown by ``notebook race --help`` (``forecasting.live.whatif``)
 WHATIF_HELP = """what-if JSON (--whatif): any of these keys, dollars as numbers or '$1,250,000':
@@ -28,7 +29,7 @@ A what-if moves only what the model reads: the report says when a scenario chang
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("notebook", help="run the analyst notebooks (papermill) and render HTML",
-                              description=__doc__)
+                              description=plain(__doc__))
     sub = p.add_subparsers(dest="notebook_command", required=True)
 
     r = sub.add_parser("race", help="the race forecast notebook for one race -> reports/race_<ST>-<NN>-<cycle>.html",
@@ -36,7 +37,7 @@ def add_parser(subparsers) -> None:
                        epilog=WHATIF_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     r.add_argument("--state", required=True, help="two-letter state")
     r.add_argument("--district", required=True, type=int, help="district number (0 = at-large)")
-    r.add_argument("--cycle", type=int, default=2026)
+    r.add_argument("--cycle", type=int, default=2026, help="election year (default 2026)")
     r.add_argument("--party", default=None, help="D or R (default: the district's incumbent)")
     r.add_argument("--as-of", default=None, help="forecast date YYYY-MM-DD (default: the live cycle's FEC "
                                                   "coverage date, or the eve of a past race's primary)")

@@ -13,13 +13,14 @@ from pathlib import Path
 from features.kernel.paths import EXPERIMENTS_DIR, PROJECT_ROOT
 from features.table.store import TABLE_CSV
 from forecasting.tracking import CHAMPION
+from forecasting.cli import plain
 
 CHAMPION_FILE = EXPERIMENTS_DIR / "champion.yaml"
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("run-all", help="build data if needed, train + register the champion, forecast, publish",
-                       description=__doc__)
+                       description=plain(__doc__))
     p.add_argument("--raw", default=None, help="raw-data folder (only needed if the table must be built)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the data tables even if present")
     p.add_argument("--backtest", action="store_true",

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from forecasting.models.training import train_model  # noqa: F401  (re-exported: the command's fitting step)
 from forecasting.tracking import CHAMPION
+from forecasting.cli import plain
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("train", help="fit a model on all cycles with outcomes; log an MLflow run",
-                              description=__doc__)
+                              description=plain(__doc__))
     p.add_argument("--config", required=True, help="model experiment YAML (experiments/boosted.yaml, ...)")
     p.add_argument("--table", default=None, help="central table CSV/Parquet (default data/processed)")
     p.add_argument("--register", action="store_true", help="also register it and set --alias")
-    p.add_argument("--alias", default=CHAMPION)
+    p.add_argument("--alias", default=CHAMPION, help=f"registry alias set with --register (default {CHAMPION})")
     p.set_defaults(func=run_train)
 
     r = subparsers.add_parser("register", help="register a trained model under an alias")
@@ -22,7 +23,7 @@ def add_parser(subparsers) -> None:
     who.add_argument("--best", action="store_true",
                      help="the model with the best pooled Brier skill (pre-primary money) in the latest "
                           "comparison backtest; uses its latest train run")
-    r.add_argument("--alias", default=CHAMPION)
+    r.add_argument("--alias", default=CHAMPION, help=f"registry alias to point at the model (default {CHAMPION})")
     r.set_defaults(func=run_register)
 
 

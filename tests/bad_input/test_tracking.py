@@ -32,3 +32,15 @@ def test_a_deleted_artifact_store_is_named(store, toy_model):
 def test_no_registered_model_is_still_said_so(store):
     with pytest.raises(InputError, match="no model registered under alias 'champion'"):
         load_live_model()
+
+
+def test_a_truncated_model_file_is_named(store, toy_model):
+    with tracking.start_run("train", {"name": "toy"}) as run:
+        tracking.log_model(toy_model)
+    tracking.register_model(run.info.run_id)
+    files = [p for p in (store / "mlartifacts").rglob("*") if p.is_file() and p.stat().st_size > 200]
+    assert files
+    for p in files:                                       # every stored file cut to its first bytes
+        p.write_bytes(p.read_bytes()[:100])
+    with pytest.raises(InputError, match="cannot be loaded: its artifact is missing or damaged"):
+        load_live_model()
