@@ -38,6 +38,30 @@ from features.kernel.validation import Dollars, StrictModel, Text, one_of, valid
 SOURCE = "what-if"
 #: the longest what-if text accepted (a few scenarios are a few hundred characters)
 MAX_WHATIF_TEXT = 20_000
+#: the deepest nesting of lists and mappings a what-if may have (a scenario needs three or four)
+MAX_WHATIF_DEPTH = 16
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of ``[`` / ``{`` in JSON text (brackets inside strings not counted)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
 SPEND_KEYS = ("os_for_inc", "os_against_inc", "os_for_chal", "os_against_chal")
 MONEY_KEYS = ("chal_receipts", "chal_cash", "inc_receipts", "inc_cash")
 PREDICTION_KEYS = ("p_loss", "p_contested", "p_loss_if_contested", "share_mean", "share_p10", "share_p50",
@@ -142,6 +166,9 @@ def parse_overrides(overrides) -> dict:
     if isinstance(overrides, str):
         if len(overrides) > MAX_WHATIF_TEXT:
             raise InputError(SOURCE, f"{len(overrides):,} characters (at most {MAX_WHATIF_TEXT:,})", field="whatif")
+        if _nesting(overrides) > MAX_WHATIF_DEPTH:
+            raise InputError(SOURCE, f"nested too deeply to read (more than {MAX_WHATIF_DEPTH} levels)",
+                             field="whatif")
         try:
             overrides = json.loads(overrides) if overrides.strip() else {}
         except json.JSONDecodeError as exc:

@@ -65,6 +65,7 @@ def test_a_yaml_alias_bomb_is_refused_quickly(tmp_path):
     ('{"chal_receipts": 5000000000}', "at most"),
     ("[" * 50_000 + "]" * 50_000, "characters"),
     ("[" * 5_000 + "]" * 5_000, "nested too deeply"),
+    ("[" * 20 + "]" * 20, "nested too deeply"),
 ])
 def test_a_bad_whatif_is_one_clear_error(text, words):
     with pytest.raises(InputError) as err:
