@@ -44,8 +44,8 @@ from features.kernel.errors import InputError
 from features.kernel.validation import StrictModel, Text, none_as, one_of, read_text, read_yaml, validate, yaml_line
 from features.view.asof import MONEY_MODES, PRE_PRIMARY
 from features.view.horizons import HORIZONS
-from forecasting.models.registry import MODELS
-from forecasting.models.settings import SAMPLER_ARGS, check_model_settings, constructor_args
+from forecasting.models.registry import MODELS, sampler_arg
+from forecasting.models.settings import check_model_settings, constructor_args
 
 
 def _list_of(known, what: str, allow_empty: bool = True):
@@ -198,8 +198,7 @@ def _with_member_configs(path: Path, kwargs: dict) -> dict:
                              field="model")
         settings = dict(config.kwargs)
         if config.sample_kwargs:
-            args = constructor_args(member)
-            target = next((a for a in SAMPLER_ARGS if a in args), None)
+            target = sampler_arg(member)
             if target is None:
                 raise InputError(str(ref), f"model {member!r} takes no sampler settings", field="sample_kwargs")
             settings[target] = {**dict(config.sample_kwargs), **(settings.get(target) or {})}

@@ -41,6 +41,16 @@ def make_model(name: str, **kwargs) -> PrimaryModel:
     return model_class(name)(**kwargs)
 
 
+#: constructor arguments that take a model's sampler settings (a config's ``sample_kwargs``)
+SAMPLER_ARGS = ("sample_kwargs", "sampler_config")
+
+
+def sampler_arg(name: str) -> str | None:
+    """The constructor argument of registry model ``name`` that takes its sampler settings, or None."""
+    params = inspect.signature(model_class(name).__init__).parameters
+    return next((a for a in SAMPLER_ARGS if a in params), None)
+
+
 def model_from_config(name: str, kwargs: dict | None = None, sample_kwargs: dict | None = None,
                       random_seed: int | None = None) -> PrimaryModel:
     """A model from an experiment config's ``model``, ``kwargs``, ``sample_kwargs``, ``random_seed``.
@@ -53,12 +63,10 @@ def model_from_config(name: str, kwargs: dict | None = None, sample_kwargs: dict
     params = inspect.signature(cls.__init__).parameters
     kw = dict(kwargs or {})
     if sample_kwargs:
-        for target in ("sample_kwargs", "sampler_config"):
-            if target in params:
-                kw[target] = {**sample_kwargs, **(kw.get(target) or {})}
-                break
-        else:
+        target = sampler_arg(name)
+        if target is None:
             raise ValueError(f"{name}: sample_kwargs given but {cls.__name__} takes no sampler settings")
+        kw[target] = {**sample_kwargs, **(kw.get(target) or {})}
     if random_seed is not None:
         for target in ("random_state", "random_seed"):
             if target in params:

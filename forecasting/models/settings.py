@@ -18,10 +18,8 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from features.kernel.errors import InputError
-from forecasting.models.registry import model_class
+from forecasting.models.registry import SAMPLER_ARGS, model_class, sampler_arg
 
-#: constructor arguments that take a model's sampler settings (``sample_kwargs``)
-SAMPLER_ARGS = ("sample_kwargs", "sampler_config")
 #: sampler settings that must be positive integers / a probability
 _POSITIVE = ("draws", "tune", "chains", "cores", "predictive_reps")
 _PROBABILITY = ("target_accept",)
@@ -112,7 +110,7 @@ def check_model_settings(file: str | Path, name: str, kwargs: dict, sample_kwarg
         _check_value(file, field, value, hints.get(key))
         _check_range(file, field, key, value, args[key].default)
     if sample_kwargs:
-        target = next((a for a in SAMPLER_ARGS if a in args), None)
+        target = sampler_arg(name)
         if target is None:
             raise InputError(str(file), f"model {name!r} takes no sampler settings", field="sample_kwargs")
         _check_sampler(file, "sample_kwargs", sample_kwargs, nested.get(target))
