@@ -298,21 +298,28 @@ def special_election_seats(raw: Path, as_of) -> set[tuple[str, int]]:
 # --------------------------------------------------------------------------------------------------
 # FEC weball
 # --------------------------------------------------------------------------------------------------
+def read_weball_file(raw: Path, relpath: str, **kwargs) -> tuple[pd.DataFrame, Path]:
+    """An FEC all-candidate summary as text columns named by ``WEBALL_HEADER`` (pipe-delimited, no header
+    row, Latin-1), refused when cut inside its last line; ``kwargs`` go to ``pandas.read_csv``."""
+    names = pd.read_csv(require_file(raw, WEBALL_HEADER)).columns.tolist()
+    path = require_file(raw, relpath)
+    check_last_row(path, sep="|", n_fields=len(names), header=False)
+    try:
+        df = pd.read_csv(path, sep="|", header=None, names=names, dtype=str, encoding="latin-1",
+                         keep_default_na=False, **kwargs)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(path, f"cannot parse: {exc}") from exc
+    return df, path
+
+
 def read_weball(raw: Path, relpath: str = WEBALL26) -> pd.DataFrame:
     """Read an FEC all-candidate summary (pipe-delimited, no header) with parsed money and dates.
 
     Adds ``line`` (1-based line in the file), ``party`` (D/R/other code), ``district`` (int; 0 = at-large,
     NA when blank) and ``cvg_end`` (Timestamp).  Raises InputError naming row and field on bad cells.
     """
-    header_path = require_file(raw, WEBALL_HEADER)
-    names = pd.read_csv(header_path).columns.tolist()
-    path = require_file(raw, relpath)
-    check_last_row(path, sep="|", n_fields=len(names), header=False)
-    try:
-        df = pd.read_csv(path, sep="|", header=None, names=names, dtype=str, encoding="latin-1",
-                         keep_default_na=False)
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(path, f"cannot parse: {exc}") from exc
+    df, path = read_weball_file(raw, relpath)
+    names = df.columns.tolist()
     if df.shape[1] != len(names):
         raise InputError(path, f"expected {len(names)} fields, found {df.shape[1]}")
     df["line"] = np.arange(1, len(df) + 1)

@@ -36,7 +36,9 @@ from features.kernel.dates import as_of_series
 from features.kernel.constants import ALL_CYCLES, louisiana_jungle, top_two_rule
 from features.kernel.errors import InputError
 from features.kernel.names import names_match, parse_name
-from features.kernel.rawio import check_last_row, parse_date, read_csv, require_columns, require_file, to_number
+from features.contests.legislators import congress_of_date
+from features.contests.roster_2026 import read_weball_file
+from features.kernel.rawio import parse_date, read_csv, require_columns, to_number
 
 KINDS = ("preprimary", "yearend")
 
@@ -66,7 +68,6 @@ YEAREND_SOURCES: dict[int, tuple[str, str, str]] = {
     # The live cycle has no year-end file yet: its "full-cycle to date" total is weball26 itself.
     2026: ("fec_weball/weball26.txt", "weball", "2026-03-24"),
 }
-WEBALL_HEADER = "fec_weball/weball_header_file.csv"
 
 # Raw column names per format -> output names.
 _FORMATS = {
@@ -118,15 +119,7 @@ def is_same_person(a, b) -> bool:
 
 def _read_raw(raw: Path, relpath: str, fmt: str) -> tuple[pd.DataFrame, Path]:
     if fmt == "weball":
-        header_path = require_file(raw, WEBALL_HEADER)
-        names = pd.read_csv(header_path).columns.tolist()
-        path = require_file(raw, relpath)
-        check_last_row(path, sep="|", n_fields=len(names), header=False)
-        try:
-            df = pd.read_csv(path, sep="|", header=None, names=names, dtype=str, encoding="latin-1",
-                             keep_default_na=False, index_col=False)
-        except (pd.errors.ParserError, ValueError) as exc:
-            raise InputError(path, f"cannot parse: {exc}") from exc
+        df, path = read_weball_file(raw, relpath, index_col=False)
     else:
         df = read_csv(raw, relpath, dtype=str, keep_default_na=False, encoding="latin-1")
         path = Path(raw) / relpath
@@ -443,7 +436,6 @@ def _sits(days: dict[int, pd.Timestamp] | None, when: pd.Timestamp) -> bool:
     """True if ``days`` (Congress -> first day) seats its holder in ``when``'s Congress by ``when``."""
     if not days:
         return False
-    from features.contests.legislators import congress_of_date
     first = days.get(congress_of_date(when))
     return first is not None and first <= when
 

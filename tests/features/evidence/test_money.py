@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from features.contests.legislators import member_fec_ids
-from features.evidence.money import MONEY_COLUMNS, WEBALL_HEADER, candidate_money, race_money
+from features.contests.roster_2026 import WEBALL_HEADER
+from features.evidence.money import MONEY_COLUMNS, candidate_money, race_money
 from features.kernel.errors import InputError
 from features.kernel.paths import raw_dir
 
