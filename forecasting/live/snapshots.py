@@ -432,14 +432,13 @@ def latest_snapshot(history: pd.DataFrame, cycle: int | None = None, as_of=None,
     race = ["cycle", "state", "district", "party", "incumbent"]
     # one row per race and as-of date (the last recorded), so "previous" means an earlier date
     per_date = df.drop_duplicates(race + ["as_of"], keep="last")
+    per_date = per_date.assign(_model=model_key(per_date))
     latest = per_date.groupby(race, sort=False).tail(1)
     # a race left out of a later snapshot of its state is no longer on the roster (the member left the
     # House: features.contests.live_dating.roster_end): its older row is not the forecast as it stands
     state_last = per_date.groupby(["cycle", "state"])["as_of"].max().rename("_state_last")
     latest = latest.join(state_last, on=["cycle", "state"])
     latest = latest[latest["as_of"] >= latest["_state_last"]].drop(columns="_state_last")
-    per_date = per_date.assign(_model=model_key(per_date))
-    latest = latest.assign(_model=model_key(latest))
     earlier = per_date.merge(latest[race + ["as_of"]].rename(columns={"as_of": "_latest_as_of"}), on=race)
     earlier = earlier[earlier["as_of"] < earlier["_latest_as_of"]]
     any_prev = earlier.groupby(race, sort=False).tail(1)[race + ["_model"]].rename(columns={"_model": "_prev_model"})

@@ -35,10 +35,7 @@ def forecast_records(latest: pd.DataFrame) -> pd.DataFrame:
 
 def write_forecast_csv(records: pd.DataFrame, path: Path) -> None:
     """forecast.csv; text a spreadsheet would run as a formula gets a leading quote."""
-    out = records.copy()
-    for col in TEXT_COLUMNS:
-        if col in out.columns:
-            out[col] = out[col].map(spreadsheet_safe)
+    out = _spreadsheet_safe(records)
     for col in _BOOLS:
         out[col] = out[col].map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
     out.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
@@ -73,8 +70,13 @@ def write_forecast_json(records: pd.DataFrame, path: Path) -> None:
 
 def write_history_csv(history: pd.DataFrame, path: Path) -> None:
     """Every stored snapshot row (text form, stored order); formula-like text quoted as in the store."""
-    out = history.copy()
+    _spreadsheet_safe(history).to_csv(path, index=False, lineterminator="\n")
+
+
+def _spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with the free-text columns (``TEXT_COLUMNS``) quoted where a spreadsheet would run them."""
+    out = frame.copy()
     for col in TEXT_COLUMNS:
         if col in out.columns:
             out[col] = out[col].map(spreadsheet_safe)
-    out.to_csv(path, index=False, lineterminator="\n")
+    return out

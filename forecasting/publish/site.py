@@ -40,7 +40,7 @@ from forecasting.live.snapshots import (
     validate_races,
 )
 from forecasting.publish import charts, checking, feeds, horizon_skill, race_facts, second_target
-from forecasting.publish.formats import pct, pts, usd
+from forecasting.publish.formats import number, pct, pts, usd
 from forecasting.publish.target import check_publish_target, mark_site
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -190,8 +190,7 @@ def _render_site(root: Path, history: pd.DataFrame, backtest_dir: Path, cycle: i
     latest["model_label"] = model_label(latest)
     latest["bar_px"] = [probability_bar(v) for v in latest["p_loss"]]
     latest["top_driver"] = [top_driver(d) for d in latest["drivers"]]
-    latest["seat_differs"] = [(a is not None and b is not None and not pd.isna(a) and not pd.isna(b)
-                               and abs(float(a) - float(b)) >= 0.0005)
+    latest["seat_differs"] = [None not in (number(a), number(b)) and abs(number(a) - number(b)) >= 0.0005
                               for a, b in zip(latest["p_loss"], latest["p_lose_seat_same_party"])]
     races = _records(latest)
     _write(root / "index.html", env.get_template("index.html").render(
