@@ -69,9 +69,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def format_summary(snap, top: int = 25) -> str:
-    lines = [f"{'rank':>4}  {'race':<8} {'incumbent':<28} {'P(loss)':>8}  {'share 10-90':>11}  drivers"]
-    for i, r in enumerate(snap.head(top).itertuples(), start=1):
-        race = f"{r.state}-{r.district if r.district else 'AL'} {r.party}"
-        lines.append(f"{i:>4}  {race:<8} {str(r.incumbent)[:28]:<28} {100 * r.p_loss:7.1f}%  "
-                     f"{100 * r.share_p10:4.0f}-{100 * r.share_p90:3.0f}%  {r.drivers_text}")
+    from forecasting.publish.formats import vote_share
+
+    lines = [f"{'rank':>4}  {'race':<8} {'incumbent':<28} {'P(loss)':>8}  {'if challenged':>13}  drivers"]
+    for i, r in enumerate(snap.head(top).to_dict(orient="records"), start=1):
+        race = f"{r['state']}-{r['district'] if r['district'] else 'AL'} {r['party']}"
+        v = vote_share(r)
+        share = "unopposed" if v["unopposed"] else f"{100 * v['low']:4.0f}-{100 * v['high']:3.0f}%"
+        lines.append(f"{i:>4}  {race:<8} {str(r['incumbent'])[:28]:<28} {100 * r['p_loss']:7.1f}%  "
+                     f"{share:>13}  {r['drivers_text']}")
     return "\n".join(lines)

@@ -16,7 +16,8 @@ from features.evidence.watchlist import Watchlist, check_against_table
 from features.kernel.errors import InputError
 from features.view.asof import live_view
 from forecasting.live import drivers as drv
-from forecasting.live.snapshots import HISTORY_COLUMNS, is_simulated
+from forecasting.live.snapshots import HISTORY_COLUMNS, RECORD_FORMAT, is_simulated
+from forecasting.models.base import CONTESTED_SHARE_COLUMNS
 from forecasting.models.identity import model_content_hash
 from features.kernel.dates import parse_as_of
 from features.kernel.names import dedupe_key, fec_display_name
@@ -50,14 +51,15 @@ def model_identity(model, model_version: str | None = None) -> tuple[str, str]:
 
 def forecast_ids(model, view: pd.DataFrame) -> list[str]:
     """Per row, the snapshot identity: model content hash and the hash of the row's inputs (the as-of
-    view the model saw: table, events, watchlist, as-of date)."""
+    view the model saw: table, events, watchlist, as-of date) in the store's record format."""
     import hashlib
 
     m = model_content_hash(model)[:16]
     # roster_end only selects the rows of a view (members who left are not in it): not an input
     inputs = view.drop(columns=[c for c in ("watchlist_sources", "roster_end") if c in view.columns])
     rows = pd.util.hash_pandas_object(inputs.reset_index(drop=True), index=False).to_numpy()
-    return [f"{m}-{hashlib.sha256(int(h).to_bytes(8, 'little')).hexdigest()[:16]}" for h in rows]
+    fmt = b"" if RECORD_FORMAT == 1 else RECORD_FORMAT.to_bytes(2, "little")
+    return [f"{m}-{hashlib.sha256(int(h).to_bytes(8, 'little') + fmt).hexdigest()[:16]}" for h in rows]
 
 
 def score_cycle(table: pd.DataFrame, model, cycle: int, as_of, watchlist: Watchlist | None = None,
@@ -125,6 +127,7 @@ def score_cycle(table: pd.DataFrame, model, cycle: int, as_of, watchlist: Watchl
         "p_contested": preds["p_contested"].to_numpy(),
         "p_loss_if_contested": preds["p_loss_if_contested"].to_numpy(),
         "share_mean": preds["share_mean"].to_numpy(),
+        **{col: preds[col].to_numpy() for col in CONTESTED_SHARE_COLUMNS},
         "field_known": view["field_known"].astype("boolean").to_numpy(),
         "forecast_id": forecast_ids(model, view),
     }, index=view.index)

@@ -31,6 +31,9 @@ from features.kernel.atomic import write_file_atomic
 from features.kernel.errors import InputError
 from features.kernel.validation import spreadsheet_safe
 from features.kernel.paths import DATA_DIR
+# the incumbent's share given a contest (10th, 50th, 90th percentiles; empty where the ballot shows no
+# challenger): the feed's ``share_p*`` mix in the chance of no opponent (a share of 100%)
+from forecasting.models.base import CONTESTED_SHARE_COLUMNS
 
 SNAPSHOT_DIR = DATA_DIR / "snapshots"
 HISTORY_NAME = "history.csv"
@@ -43,20 +46,23 @@ FEED_COLUMNS = ["cycle", "as_of", "state", "district", "party", "incumbent", "ch
 #: (top-two CA/WA, top-four AK; empty elsewhere), P(the member advances and a same-party challenger is
 #: the other finalist) and P(the member loses that general)
 SECOND_TARGET_COLUMNS = ["p_lose_seat_same_party", "p_same_party_rival_november", "p_lose_general"]
+#: what one record holds: a new format (here 2: the share given a contest) is part of every
+#: ``forecast_id``, so each forecast is recorded once more, with the new columns filled
+RECORD_FORMAT = 2
 #: ... and what the store keeps besides them
 HISTORY_COLUMNS = FEED_COLUMNS + [
     "p_contested", "p_loss_if_contested", "share_mean", "field_known", "filing_deadline", "primary_date",
     "runoff_date", "primary_system", "bioguide_id", "drivers", "simulated", "inputs_through", "forecast_id",
-] + SECOND_TARGET_COLUMNS
+] + SECOND_TARGET_COLUMNS + CONTESTED_SHARE_COLUMNS
 #: columns added to the store after it was first written, in the order they were added: an older
 #: store is upgraded in place (``migrate_history``), gaining them empty for its earlier rows
-ADDED_COLUMNS = ("simulated", "inputs_through", "forecast_id", *SECOND_TARGET_COLUMNS)
+ADDED_COLUMNS = ("simulated", "inputs_through", "forecast_id", *SECOND_TARGET_COLUMNS, *CONTESTED_SHARE_COLUMNS)
 SNAPSHOT_KEY = ["cycle", "as_of", "forecast_id", "state", "district", "party", "incumbent"]
 _DATE_COLUMNS = ("as_of", "filing_deadline", "primary_date", "runoff_date", "inputs_through")
 #: free text from the data or a config: made safe to open in a spreadsheet
 TEXT_COLUMNS = ("incumbent", "challengers", "model", "model_version", "primary_system", "drivers")
 _FLOAT_COLUMNS = ["p_loss", "share_p10", "share_p50", "share_p90", "p_contested", "p_loss_if_contested",
-                  "share_mean", *SECOND_TARGET_COLUMNS]
+                  "share_mean", *SECOND_TARGET_COLUMNS, *CONTESTED_SHARE_COLUMNS]
 
 
 @contextlib.contextmanager
@@ -286,7 +292,7 @@ def typed(history: pd.DataFrame) -> pd.DataFrame:
         [False] * len(df), dtype="boolean")
     if "inputs_through" not in df.columns:
         df["inputs_through"] = pd.NaT
-    for col in SECOND_TARGET_COLUMNS:      # rows recorded before the second target: unknown
+    for col in (*SECOND_TARGET_COLUMNS, *CONTESTED_SHARE_COLUMNS):   # rows recorded before: unknown
         if col not in df.columns:
             df[col] = float("nan")
     return df

@@ -65,7 +65,8 @@ def _nesting(text: str) -> int:
 SPEND_KEYS = ("os_for_inc", "os_against_inc", "os_for_chal", "os_against_chal")
 MONEY_KEYS = ("chal_receipts", "chal_cash", "inc_receipts", "inc_cash")
 PREDICTION_KEYS = ("p_loss", "p_contested", "p_loss_if_contested", "share_mean", "share_p10", "share_p50",
-                   "share_p90", "p_lose_seat_same_party")
+                   "share_p90", "share_if_contested_p10", "share_if_contested_p50", "share_if_contested_p90",
+                   "p_lose_seat_same_party")
 _INSURGENT_FLAGS = {"justice-democrats": "end_jd_chal", "our-revolution": "end_our_revolution_chal",
                     "sunrise": "end_sunrise_chal", "wfp": "end_wfp_chal", "sanders": "end_sanders_chal",
                     "aoc": "end_aoc_chal"}

@@ -28,9 +28,13 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 QUANTILE_LEVELS = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+CONTESTED_SHARE_COLUMNS = ["share_if_contested_p10", "share_if_contested_p50", "share_if_contested_p90"]
 PREDICTION_COLUMNS = [
     "p_contested", "p_loss_if_contested", "p_loss",
     "share_mean", "share_p10", "share_p50", "share_p90",
+    # the share given a contest (empty where the ballot shows none): the range a reader compares
+    # with a result, with the chance of no opponent said apart
+    *CONTESTED_SHARE_COLUMNS,
     # the second target (forecasting.models.same_party)
     "p_same_party_november", "p_lose_general", "p_lose_seat_same_party",
 ]
@@ -111,6 +115,10 @@ class PrimaryModel(BaseEstimator):
         out["share_mean"] = pc_eff * mean_c + (1 - pc_eff) * 1.0
         for target, col in ((0.1, "share_p10"), (0.5, "share_p50"), (0.9, "share_p90")):
             out[col] = _mixture_quantile(levels, qs, pc_eff, target)
+        no_contest = settled & ~contested
+        for target, col in zip((0.1, 0.5, 0.9), CONTESTED_SHARE_COLUMNS):
+            q = np.array([np.interp(target, levels, row) for row in qs]) if n else np.empty(0)
+            out[col] = np.where(no_contest, np.nan, q)
         stage = getattr(self, "same_party_", None)
         if stage is not None:
             second = stage.predict(table, out["p_loss"].to_numpy())

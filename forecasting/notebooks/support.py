@@ -16,7 +16,7 @@ import pandas as pd
 
 from features.kernel.errors import InputError
 from features.kernel.paths import REPORTS_DIR
-from forecasting.publish.formats import pct, usd
+from forecasting.publish.formats import pct, share_words, usd, vote_share
 from forecasting.tracking import CHAMPION
 
 BACKTEST_DIR = REPORTS_DIR / "backtest"
@@ -144,8 +144,7 @@ def forecast_summary(race: RaceForecast) -> pd.DataFrame:
         "P(a same-party challenger reaches November with the member)": pct(s.get("p_same_party_rival_november")),
         "P(serious challenge)": pct(s["p_contested"]),
         "P(loss | challenged)": pct(s["p_loss_if_contested"]),
-        "first-round share, 10th-50th-90th pct": (f"{100 * s['share_p10']:.0f}% - {100 * s['share_p50']:.0f}% - "
-                                                  f"{100 * s['share_p90']:.0f}%"),
+        "first-round share (10th-90th pct)": share_words(s),
         "incumbent receipts (pre-primary)": usd(t.get("inc_receipts"), missing="unknown"),
         "challenger receipts (pre-primary)": usd(t.get("chal_receipts"), missing="unknown"),
         "model": f"{s['model']} ({s['model_version']})",
@@ -218,10 +217,14 @@ def plot_share(race: RaceForecast, whatif: dict | None = None, history: pd.DataF
     import matplotlib.pyplot as plt
 
     s = race.score
-    rows = [("forecast", s["share_p10"], s["share_p50"], s["share_p90"], s["p_loss"])]
+    def span(rec):
+        v = vote_share(rec)
+        return v["low"], v["median"], v["high"]
+
+    rows = [("forecast", *span(s), s["p_loss"])]
     if whatif is not None:
         a = whatif["after"]
-        rows.append(("with the what-if", a["share_p10"], a["share_p50"], a["share_p90"], a["p_loss"]))
+        rows.append(("with the what-if", *span(a), a["p_loss"]))
     fig, ax = plt.subplots(figsize=(8, 1.2 + 0.7 * len(rows)))
     for i, (label, lo, mid, hi, p) in enumerate(rows):
         y = len(rows) - i
@@ -238,7 +241,7 @@ def plot_share(race: RaceForecast, whatif: dict | None = None, history: pd.DataF
         ax.set_ylim(-0.45, len(rows) + 0.6)
     ax.axvline(50, color="grey", ls="--", lw=0.8)
     ax.set_xlim(0, 105)
-    ax.set_xlabel("incumbent's first-round share, % (bar: 10th-90th percentile; dot: median; "
+    ax.set_xlabel("incumbent's first-round share if challenged, % (bar: 10th-90th percentile; dot: median; "
                   "ticks: past primaries)")
     fig.tight_layout()
     return fig
@@ -284,6 +287,9 @@ def whatif_frame(result: dict) -> pd.DataFrame:
               "p_loss_if_contested": "P(loss | challenged) %", "share_mean": "mean first-round share %",
               "share_p10": "share, 10th percentile %", "share_p50": "share, median %",
               "share_p90": "share, 90th percentile %",
+              "share_if_contested_p10": "share if challenged, 10th percentile %",
+              "share_if_contested_p50": "share if challenged, median %",
+              "share_if_contested_p90": "share if challenged, 90th percentile %",
               "p_lose_seat_same_party": "P(loses the seat to the same party) %"}
     return (100 * whatif_table(result).astype(float)).round(2).rename(index=labels)
 
@@ -320,8 +326,7 @@ def race_sentence(race: RaceForecast, whatif: dict | None = None) -> str:
     s = race.score
     text = (f"As of {pd.Timestamp(s['as_of']).date()}, {s['incumbent']} ({s['state']}-{int(s['district'])}, "
             f"{s['party']}) has a {pct(s['p_loss'])} chance of losing renomination "
-            f"(median first-round share {100 * s['share_p50']:.0f}%, 80% range {100 * s['share_p10']:.0f}-"
-            f"{100 * s['share_p90']:.0f}%; model {s['model']}).")
+            f"(first-round share {share_words(s)}; model {s['model']}).")
     from forecasting.publish.second_target import explanation
 
     two = explanation(s.to_dict())           # top-two / top-four: what each number means

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from features.kernel.validation import spreadsheet_safe
-from forecasting.live.snapshots import FEED_COLUMNS, TEXT_COLUMNS
+from forecasting.live.snapshots import CONTESTED_SHARE_COLUMNS, FEED_COLUMNS, TEXT_COLUMNS
 
 #: columns of forecast.csv / forecast.json: the DESIGN.md section 9 contract first (in its order: tools
 #: read it by position too), then the second target (``p_lose_seat_same_party`` for every race;
@@ -16,7 +16,7 @@ from forecasting.live.snapshots import FEED_COLUMNS, TEXT_COLUMNS
 #: elsewhere: ``forecasting.live.scoring.second_target``), then extras
 FORECAST_COLUMNS = FEED_COLUMNS + ["p_lose_seat_same_party", "p_same_party_rival_november",
     "p_lose_general", "p_loss_prev", "as_of_prev", "p_loss_change", "p_contested", "p_loss_if_contested", "share_mean",
-    "field_known", "filing_deadline", "primary_date", "runoff_date", "primary_system", "bioguide_id", "drivers",
+    *CONTESTED_SHARE_COLUMNS, "field_known", "filing_deadline", "primary_date", "runoff_date", "primary_system", "bioguide_id", "drivers",
     "simulated", "inputs_through",
 ]
 _DATES = ("as_of", "as_of_prev", "filing_deadline", "primary_date", "runoff_date", "inputs_through")

@@ -40,7 +40,7 @@ from forecasting.live.snapshots import (
     validate_races,
 )
 from forecasting.publish import charts, checking, feeds, horizon_skill, race_facts, second_target
-from forecasting.publish.formats import number, pct, pts, usd
+from forecasting.publish.formats import number, pct, pts, share_words, usd, vote_share
 from forecasting.publish.target import check_publish_target, mark_site
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -58,6 +58,8 @@ def environment() -> Environment:
     env.filters["date"] = _date
     env.filters["field_status"] = field_status
     env.filters["usd"] = usd
+    env.filters["vote_share"] = vote_share
+    env.filters["share_words"] = share_words
     env.filters["num"] = lambda v: "" if v is None or pd.isna(v) else f"{float(v):.6f}"
     return env
 
@@ -242,7 +244,10 @@ def _render_race(template, root: Path, slug: str, recs: list[dict], timelines: d
                         "what_if": what_if_note(rec, drivers),
                         "chart": Markup(charts.p_loss_svg([(t["as_of"], t["p_loss"], t["simulated"], t["model_id"])
                                                            for t in past])),
-                        "timeline": past, "facts": (facts or {}).get(tuple(rec[k] for k in _RACE_KEY)),
+                        "timeline": past,
+                        "timeline_mixed_share": any(not (v := vote_share(t))["conditional"] and not v["unopposed"]
+                                                    for t in past),
+                        "facts": (facts or {}).get(tuple(rec[k] for k in _RACE_KEY)),
                         "november": second_target.november_system(rec),
                         "explanation": second_target.explanation(
                             rec, [r["incumbent"] for r in recs if r is not rec])})

@@ -52,6 +52,14 @@ def test_predictions_are_well_formed(fitted, slice_, name):
     assert (pred["share_p50"] <= pred["share_p90"] + 1e-12).all()
     uncontested = test["contested"].astype("boolean").eq(False).fillna(False).to_numpy()
     assert (pred.loc[uncontested, "p_loss"] == 0).all()      # the field is known the day before
+    # the share given a contest: none where the ballot shows no opponent, a real range elsewhere
+    cond = pred[["share_if_contested_p10", "share_if_contested_p50", "share_if_contested_p90"]].to_numpy()
+    assert np.isnan(cond[uncontested]).all() and not np.isnan(cond[~uncontested]).any()
+    assert (np.diff(cond[~uncontested], axis=1) >= -1e-12).all()
+    # on the ballot the mixed range is the conditional one; the conditional range rarely reaches 100%
+    contested = test["contested"].astype("boolean").eq(True).fillna(False).to_numpy()
+    assert np.allclose(cond[contested, 0], pred.loc[contested, "share_p10"])
+    assert (cond[~uncontested, 2] < 0.995).mean() > 0.9
 
 
 @pytest.mark.parametrize("name", ["logit", "boosted", "ensemble"])

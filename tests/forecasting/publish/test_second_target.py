@@ -25,7 +25,8 @@ from tests.forecasting.live_fixtures import table, toy_model  # noqa: F401  (fix
 NOW = pd.Timestamp("2026-11-26")
 COMMITTED = snapshots.history_path()
 #: the store's header before the second target (and before forecast ids): what the committed file was written with
-PRE_8 = [c for c in snapshots.HISTORY_COLUMNS if c not in snapshots.SECOND_TARGET_COLUMNS + ["forecast_id"]]
+PRE_8 = [c for c in snapshots.HISTORY_COLUMNS
+         if c not in snapshots.SECOND_TARGET_COLUMNS + snapshots.CONTESTED_SHARE_COLUMNS + ["forecast_id"]]
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +93,8 @@ def test_the_real_history_is_upgraded_without_losing_or_rewriting_a_value(tmp_pa
     header = _records(text)[0]
     expected_added = [c for c in snapshots.HISTORY_COLUMNS if c not in header]
     if source == "legacy":
-        assert expected_added == ["forecast_id"] + snapshots.SECOND_TARGET_COLUMNS
+        assert expected_added == (["forecast_id"] + snapshots.SECOND_TARGET_COLUMNS
+                                  + snapshots.CONTESTED_SHARE_COLUMNS)
     before = snapshots.read_history(path)          # an old file reads with the new columns empty
     assert list(before.columns) == snapshots.HISTORY_COLUMNS
     assert snapshots.migrate_history(path) == expected_added

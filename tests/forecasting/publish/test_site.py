@@ -167,3 +167,20 @@ def test_field_status_distinguishes_open_filing_from_an_unconfirmed_ballot():
     assert field_status({**base, "as_of": "2025-12-01"}) == "filing open until 2025-12-19"
     assert field_status({**base, "as_of": "2026-05-04"}) == "deadline 2025-12-19 passed; ballot unconfirmed"
     assert field_status({**base, "as_of": "2026-05-04", "field_known": True}) == "known"
+
+
+def test_vote_share_is_given_a_contest_with_the_chance_of_no_opponent_apart(published, store):
+    latest = snapshots.typed(snapshots.latest_snapshot(snapshots.read_history(store), as_of="2026-03-10"))
+    assert latest["share_if_contested_p90"].notna().any()
+    index = (published / "index.html").read_text()
+    assert "Vote share if challenged" in index
+    cells = index.split('class="num share"')[1:]
+    assert len(cells) == len(latest)
+    # the mixed range ends at 100% wherever a race may go unopposed; the conditional one does not
+    ending_100 = sum("&ndash;100%" in c.split("</td>")[0] for c in cells)
+    assert ending_100 < 0.1 * len(cells) < (latest["share_p90"] >= 0.995).sum()
+    open_field = latest[~latest["field_known"].fillna(False).astype(bool) & (latest["p_contested"] < 0.995)]
+    assert len(open_field) and index.count("no opponent</span>") == len(open_field)
+    gomez = latest[latest["incumbent"] == "Jimmy Gomez"].iloc[0]
+    page = (published / "races" / "CA-34-D.html").read_text()
+    assert f"{100 * gomez['share_if_contested_p10']:.0f}%-{100 * gomez['share_if_contested_p90']:.0f}% if challenged" in page
