@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from forecasting.tracking import CHAMPION
 
 
@@ -56,7 +57,7 @@ def _rescore_once(args, now):
     return rescore(now, window=args.window, lookback=args.lookback, cycle=cycle, table=table, model=model,
                    model_version=version, watchlist=resolve_watchlist(args.watchlist, cycle, table),
                    store=args.store, site_dir=None if args.no_publish else args.out,
-                   record_run=None if args.no_mlflow else "mlflow")
+                   record_run=None if args.no_mlflow else "mlflow", progress=sys.stderr.isatty())
 
 
 def _describe(res) -> str:

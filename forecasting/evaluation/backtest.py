@@ -14,6 +14,8 @@ too.
 """
 from __future__ import annotations
 
+import sys
+
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -143,11 +145,16 @@ def run_backtest(table: pd.DataFrame, factories: dict[str, Callable[[], PrimaryM
                                   truth=_truth(table.loc[test.index]),
                                   factories={n: factories[n] for n in names},
                                   keep_models=cycle == last_cycle))
+    from tqdm.auto import tqdm
+
+    # a bar over the folds (to standard error), the per-fold lines written above it
+    bar = tqdm(total=len(tasks), desc="backtest", unit="fold", leave=True,
+               disable=progress is None or not sys.stderr.isatty())
     if n_jobs == 1 and dask_address is None:
         results = []
         for task in tasks:
             results.append(_run_fold(**task))
-            _report(progress, results[-1])
+            _report(progress, results[-1], bar)
     else:
         from joblib import Parallel, delayed, parallel_config
 
@@ -161,8 +168,9 @@ def run_backtest(table: pd.DataFrame, factories: dict[str, Callable[[], PrimaryM
                 results = []
                 for res in Parallel(return_as="generator")(delayed(_run_fold)(**t) for t in tasks):
                     results.append(res)
-                    _report(progress, res)
+                    _report(progress, res, bar)
         finally:
+            bar.close()
             if client is not None:
                 client.close()
     preds = [p for r in results for p in r["preds"]]
@@ -176,10 +184,15 @@ def run_backtest(table: pd.DataFrame, factories: dict[str, Callable[[], PrimaryM
     return BacktestResult(predictions, pd.DataFrame(timings), last)
 
 
-def _report(progress, result: dict) -> None:
+def _report(progress, result: dict, bar) -> None:
+    """A finished fold: its lines to ``progress`` (above the bar on a terminal), one step of the bar."""
     if progress:
         for line in result["lines"]:
-            progress(line)
+            if bar.disable:
+                progress(line)
+            else:
+                bar.write(line, file=sys.stderr)
+    bar.update(1)
 
 
 def _run_fold(horizon: str, money: str, cycle: int, train: pd.DataFrame, test: pd.DataFrame,

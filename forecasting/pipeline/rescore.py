@@ -105,7 +105,8 @@ def rescore(now, window: str = "14d", lookback: str = "0d", cycle: int | None = 
             table: pd.DataFrame | None = None, model=None, model_version: str | None = None,
             model_alias: str = CHAMPION, watchlist="default", store: str | Path | None = None,
             site_dir: str | Path | None = None, backtest_dir: str | Path | None = None,
-            record_run: Callable | None = "mlflow", calendar: pd.DataFrame | None = None) -> RescoreResult:
+            record_run: Callable | None = "mlflow", calendar: pd.DataFrame | None = None,
+            progress: bool = False) -> RescoreResult:
     """Re-score the races with a calendar event near ``now`` and record/publish the result.
 
     Parameters
@@ -119,6 +120,8 @@ def rescore(now, window: str = "14d", lookback: str = "0d", cycle: int | None = 
     store : snapshot store folder (default ``data/snapshots``).
     site_dir : publish the site there after a new snapshot (None: do not publish).
     record_run : 'mlflow' (default), None, or a callable ``(result, snapshot) -> run_id``.
+    progress : show a bar over the steps (load the model, score, record, log the run, publish) on
+        standard error.
     """
     if site_dir is not None:                    # refuse a bad --out before anything is recorded
         from forecasting.publish.target import check_publish_target
@@ -137,15 +140,34 @@ def rescore(now, window: str = "14d", lookback: str = "0d", cycle: int | None = 
     if not result.states:
         return result
 
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=5, desc=f"rescore {len(result.states)} states", unit="step", disable=not progress,
+               leave=True)
+    try:
+        return _rescore_states(result, bar, table, model, model_version, model_alias, watchlist, store,
+                               site_dir, backtest_dir, record_run)
+    finally:
+        bar.close()
+
+
+def _rescore_states(result: RescoreResult, bar, table, model, model_version, model_alias, watchlist, store,
+                    site_dir, backtest_dir, record_run) -> RescoreResult:
+    """Score, record, log and publish the states of ``result`` (``rescore``'s second half)."""
+    cycle, as_of, now = result.cycle, result.as_of, result.now
+    bar.set_postfix_str("loading the model")
     if model is None:
         from forecasting.live.live_model import load_live_model
         model, model_version = load_live_model(alias=model_alias)
+    bar.update(1)
+    bar.set_postfix_str("scoring")
     wl = _resolve_watchlist(watchlist, cycle, table)
     snap = score_cycle(table, model, cycle, as_of, watchlist=wl, now=now, model_version=model_version,
                        states=result.states)
     result.snapshot = snap
     result.n_scored = int(len(snap))
     result.model_version = str(snap["model_version"].iloc[0]) if len(snap) else model_version
+    bar.update(1)
     if not len(snap):
         return result
     # Recording, logging and publishing are three steps; a journal in the store says which are still
@@ -157,19 +179,25 @@ def rescore(now, window: str = "14d", lookback: str = "0d", cycle: int | None = 
         if fresh:
             owed = {"record_run": record_run is not None, "publish": site_dir is not None}
             _write_journal(journal, owed)
+        bar.set_postfix_str("recording")
         result.n_new = snapshots.append_snapshot(snap, store)
+        bar.update(1)
         if result.n_new == 0 and fresh:                 # recorded and finished by an earlier run
             owed = {"record_run": False, "publish": False}
         if owed.get("record_run") and record_run is not None:
+            bar.set_postfix_str("logging the run")
             recorder = record_mlflow_run if record_run == "mlflow" else record_run
             result.run_id = recorder(result, snap)
             owed["record_run"] = False
             _write_journal(journal, owed)
+        bar.update(1)
         stale = site_dir is not None and not _site_has(site_dir, store)
         if site_dir is not None and (owed.get("publish") or stale):
             from forecasting.publish import publish
+            bar.set_postfix_str("publishing")
             result.published = publish(site_dir, snapshots.read_history(store), backtest_dir=backtest_dir)
             owed["publish"] = False
+        bar.update(1)
         if not any(owed.values()):
             journal.unlink(missing_ok=True)
         else:

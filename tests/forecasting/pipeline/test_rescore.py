@@ -261,3 +261,15 @@ def test_step_day_fields_follow_cron():
     assert cron_to_oncalendar("0 6 */2 * mon").startswith("Mon ")       # ANDed days: systemd can say it
     with pytest.raises(InputError, match="no OnCalendar equivalent"):
         cron_to_oncalendar("0 6 1,15 * mon")                              # ORed lists: it cannot
+
+
+def test_progress_shows_each_step(tmp_path, table, toy_model, capsys):
+    rec = Recorder()
+    res = rescore("2025-12-01 07:00", table=table, model=toy_model, watchlist=None, store=tmp_path / "s",
+                  site_dir=tmp_path / "site", backtest_dir=tmp_path, record_run=rec, progress=True)
+    err = capsys.readouterr().err
+    assert res.n_new == res.n_scored > 0 and rec.runs
+    assert f"rescore {len(res.states)} states" in err and "5/5" in err and "publishing" in err
+    rescore("2025-12-01 07:00", table=table, model=toy_model, watchlist=None, store=tmp_path / "s2",
+            record_run=None)
+    assert capsys.readouterr().err == ""                  # no bar unless asked (logs, cron)
