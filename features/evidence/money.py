@@ -33,10 +33,10 @@ import numpy as np
 import pandas as pd
 
 from features.kernel.dates import as_of_series
-from features.kernel.constants import ALL_CYCLES, louisiana_jungle, top_two_rule
+from features.kernel.constants import ALL_CYCLES, congress_for_cycle, louisiana_jungle, top_two_rule
 from features.kernel.errors import InputError
 from features.kernel.names import names_match, parse_name
-from features.contests.legislators import congress_of_date
+from features.contests.legislators import congress_of_date, congress_start
 from features.contests.roster_2026 import read_weball_file
 from features.kernel.rawio import parse_date, read_csv, require_columns, to_number
 
@@ -307,7 +307,10 @@ def race_money(contests: pd.DataFrame, money: pd.DataFrame, as_of=None, prefix: 
     and had taken the seat by then is not a challenger either: a senator's old House committee, a
     member who left during that Congress, or the incumbent's second ID under another name (2020 AZ-9
     Sinema, WI-7 Duffy; 2016 PA-3 "KELLY, GEORGE J JR").  A former member of an earlier Congress
-    running again stays a challenger (2026 MO-1 Bush, MD-6 Trone). ``money_ratio`` = inc / (inc + chal) receipts, counting a challenger without a money row
+    running again stays a challenger (2026 MO-1 Bush, MD-6 Trone). Where the incumbent took the seat in
+    a special election of the Congress sitting during the cycle, a registrant the FEC lists for an
+    open seat (``ici`` 'O') is a candidate of that special election, not a challenger (2014 SC-1
+    Sanford: Limehouse; 2018 GA-6 Handel: Moody; 2022 OH-15 Carey: Hwang). ``money_ratio`` = inc / (inc + chal) receipts, counting a challenger without a money row
     as 0; NA when the incumbent has no money row or both are 0. ``money_cvg_end`` is the latest
     coverage end among the rows used.
     """
@@ -345,8 +348,10 @@ def race_money(contests: pd.DataFrame, money: pd.DataFrame, as_of=None, prefix: 
         else:
             a = pd.NaT
         when = _seated_by(a, row.get("primary_date"))
+        # found in the whole file: the incumbent's own latest report may postdate the as-of date
+        special = _won_special(row, by_state.get(key, []), seated or {})
         records.append(_race_record(row, _latest_per_candidate(pool), names, members.get(key, set()),
-                                    seated or {}, when))
+                                    seated or {}, when, special))
     out = pd.DataFrame.from_records(records, index=contests.index, columns=list(names.values()))
     for c in (names["inc_receipts"], names["inc_cash"], names["chal_receipts"], names["chal_cash"],
               names["money_ratio"]):
@@ -440,8 +445,32 @@ def _sits(days: dict[int, pd.Timestamp] | None, when: pd.Timestamp) -> bool:
     return first is not None and first <= when
 
 
+def _seated_by_special(days: dict[int, pd.Timestamp] | None, cycle: int, fec_id: str) -> bool:
+    """True if a special election of the Congress sitting during ``cycle``'s primaries seated the member
+    whose ``days`` (Congress -> first day) and FEC ID are given: new in that Congress (not in the one
+    before) and either seated after its first week (the exact day is known for current members) or,
+    in their first Congress ever, registered with the FEC in this cycle (ID ``H8...`` for 2018), which
+    a member elected in the previous November is not."""
+    c = congress_for_cycle(cycle)
+    if not days or c not in days or (c - 1) in days:
+        return False
+    return (days[c] > congress_start(c) + pd.Timedelta(days=7)
+            or (min(days) == c and fec_id[1:2] == str(cycle % 10)))
+
+
+def _won_special(row, pool: list[dict], seated: dict[str, dict[int, pd.Timestamp]]) -> bool:
+    """Whether the row's incumbent (found in ``pool``) took the seat in a special election of the
+    Congress sitting during the cycle (``_seated_by_special``)."""
+    inc = _find_incumbent(row, pool)
+    inc_id = str(inc["fec_id"]).strip().upper() if inc is not None else ""
+    return bool(inc_id) and _seated_by_special(seated.get(inc_id), int(row["cycle"]), inc_id)
+
+
 def _race_record(row, pool: list[dict], names: dict, members: set[str],
-                 seated: dict[str, dict[int, pd.Timestamp]], when: pd.Timestamp) -> dict:
+                 seated: dict[str, dict[int, pd.Timestamp]], when: pd.Timestamp,
+                 special: bool = False) -> dict:
+    """One row's money; with ``special`` (the incumbent won this Congress's special election) an FEC
+    "open seat" registrant ran for that open seat and is not a challenger (2018 GA-6 Handel: Moody)."""
     rec = dict.fromkeys(names.values(), pd.NA)
     inc = _find_incumbent(row, pool)
     cycle, state, party = int(row["cycle"]), row["state"], row["party"]
@@ -464,6 +493,8 @@ def _race_record(row, pool: list[dict], names: dict, members: set[str],
             continue      # features.contests.fec_active: a senator's twin committee or a dormant old one
         if not is_other and pd.notna(when) and _sits(seated.get(str(r["fec_id"]).upper()), when):
             continue      # a committee of someone sitting in Congress
+        if special and r["ici"] == "O":
+            continue      # a candidate in the special election the incumbent won, not a challenger
         if _matches(r, row["incumbent"], inc_last):
             continue
         if inc is not None and (r["fec_id"] == inc["fec_id"] or _matches(r, inc["name"], inc["_last"])

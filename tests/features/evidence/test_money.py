@@ -229,3 +229,23 @@ def test_a_former_member_running_again_is_a_challenger(money):
     out = race_money(pd.DataFrame([contest(2026, "MO", 1, "D", "Wesley Bell", primary="2026-08-04")]),
                      money(2026, "preprimary"), T("2025-12-31"), seated=seated)
     assert out["chal_name_fec"].iloc[0].startswith("BUSH, CORI")
+
+
+def test_a_special_elections_other_candidates_are_not_challengers(money):
+    """2018 GA-6: Karen Handel won the June 2017 special election; Dan Moody, FEC-listed for the open
+    seat, raised $3.2M for that special's primary and did not run in 2018.  2020 NC-9: Dan Bishop won
+    the September 2019 special; Leigh Brown ran in its primary.  Neither is a challenger at the year
+    end (the special's open-seat registrants are set aside), while a challenger of a member first
+    elected in a regular November stays one (2018 NY-14: Ocasio-Cortez, ICI 'C')."""
+    seated = member_fec_ids(RAW)
+    rows = pd.DataFrame([contest(2018, "GA", 6, "R", "Karen Handel", primary="2018-05-22"),
+                         contest(2018, "NY", 14, "D", "Joe Crowley", primary="2018-06-26")])
+    pre = money(2018, "preprimary")
+    without = race_money(rows, pre, T("2017-12-31"))
+    assert without["chal_name_fec"].iloc[0] == "MOODY, DAN"                      # the trap
+    out = race_money(rows, pre, T("2017-12-31"), seated=seated)
+    assert out["chal_name_fec"].iloc[0] != "MOODY, DAN"
+    assert out["chal_name_fec"].iloc[1] == "OCASIO-CORTEZ, ALEXANDRIA"
+    nc9 = race_money(pd.DataFrame([contest(2020, "NC", 9, "R", "Dan Bishop", primary="2020-03-03")]),
+                     money(2020, "preprimary"), T("2019-12-31"), seated=seated)
+    assert nc9["chal_name_fec"].iloc[0] != "BROWN, LEIGH"
