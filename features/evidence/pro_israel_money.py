@@ -409,19 +409,25 @@ def aggregate_pro_israel(events: pd.DataFrame, rows: pd.DataFrame, as_of, pacs=B
     events = events[events["pac"].isin(list(pacs))]
     when = (pd.to_datetime(as_of).reindex(rows.index) if isinstance(as_of, pd.Series)
             else pd.Series(pd.Timestamp(as_of), index=rows.index))
-    by_cycle = {int(c): g for c, g in events.groupby("cycle")}
+    # each row reads only its own candidate's and its own race's money (looked up, in file order)
+    cycles = {int(c) for c in events["cycle"].unique()}
+    by_candidate = {(int(c), k): g for (c, k), g in events.groupby(["cycle", "candidate_id"], sort=False)}
+    by_race = {(int(c), s, int(d), p): g
+               for (c, s, d, p), g in events.groupby(["cycle", "state", "district", "party"], sort=False)}
+    empty = events.iloc[0:0]
     against = np.zeros(len(rows))
     support = np.zeros(len(rows))
     last = np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[ns]")
     for i, (cycle, st, d, party, fec, w) in enumerate(zip(rows["cycle"], rows["state"], rows["district"],
                                                           rows["party"], rows["fec_id"], when)):
-        g = by_cycle.get(int(cycle))
-        if g is None or pd.isna(w):
+        if int(cycle) not in cycles or pd.isna(w):
             continue
-        g = g[g["date"] <= w]
-        inc = g[g["candidate_id"] == fec] if isinstance(fec, str) else g.iloc[0:0]
-        chal = g[(g["state"] == st) & (g["district"] == int(d)) & (g["party"] == party)
-                 & (g["candidate_id"] != fec)]
+        inc = by_candidate.get((int(cycle), fec), empty) if isinstance(fec, str) else empty
+        inc = inc[inc["date"] <= w]
+        race = by_race.get((int(cycle), st, int(d), party), empty)
+        chal = race[(race["date"] <= w) & (race["candidate_id"] != fec)]
+        if inc.empty and chal.empty:
+            continue
         support[i], against[i], last[i] = _support_against(inc, chal, chal_for=("for",))
     out = pd.DataFrame({f"{prefix}_against_inc": against, f"{prefix}_for_inc": support,
                         f"{prefix}_last_date": last}, index=rows.index)

@@ -87,9 +87,9 @@ def run(args) -> int:
     from forecasting.models.ensemble import EnsembleModel
     ensembles = {s["name"]: list(s["kwargs"].get("members") or EnsembleModel().members)
                  for s in specs if s["model"] == "ensemble"}
-    files = reports.write_scoreboard(result.predictions, result.timings, out, header=header,
-                                        ensembles=ensembles)
     board = scoreboard.scoreboard(result.predictions, result.timings)
+    files = reports.write_scoreboard(result.predictions, result.timings, out, header=header,
+                                     ensembles=ensembles, board=board)
     pooled = board[board["cycle"] == scoreboard.POOLED]
     print(pooled[["horizon", "model", "money_mode", "n", "n_lost", "brier", "brier_skill", "auc", "recall_top10",
                   "recall_top25", "share_mae", "share_cov80"]].to_string(index=False, float_format="%.4f"))

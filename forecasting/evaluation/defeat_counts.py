@@ -77,20 +77,33 @@ def _by_sigma(p: np.ndarray) -> np.ndarray:
     return np.einsum("gnk,n->gk", dist, _GH_W)
 
 
-def sigma_posterior(history: list[tuple[np.ndarray, int]], prior_scale: float = PRIOR_SCALE) -> np.ndarray:
-    """Posterior weights of ``SIGMA_GRID`` given earlier cycles' (probabilities, defeats)."""
+def _log_likelihood(by_sigma: np.ndarray, lost: int) -> np.ndarray:
+    """Log P(K = lost | sigma) over ``SIGMA_GRID``, from a cycle's ``_by_sigma``."""
+    return np.log(np.clip(by_sigma[:, min(int(lost), MAX_COUNT)], 1e-300, None))
+
+
+def _posterior(log_likelihoods: list[np.ndarray], prior_scale: float = PRIOR_SCALE) -> np.ndarray:
     log_post = stats.halfnorm.logpdf(SIGMA_GRID, scale=prior_scale)
-    for p, lost in history:
-        like = _by_sigma(p)[:, min(int(lost), MAX_COUNT)]
-        log_post = log_post + np.log(np.clip(like, 1e-300, None))
+    for like in log_likelihoods:
+        log_post = log_post + like
     w = np.exp(log_post - log_post.max())
     return w / w.sum()
 
 
+def sigma_posterior(history: list[tuple[np.ndarray, int]], prior_scale: float = PRIOR_SCALE) -> np.ndarray:
+    """Posterior weights of ``SIGMA_GRID`` given earlier cycles' (probabilities, defeats)."""
+    return _posterior([_log_likelihood(_by_sigma(np.asarray(p, dtype=float)), lost) for p, lost in history],
+                      prior_scale)
+
+
+def _mix(by_sigma: np.ndarray, sigma_weights: np.ndarray) -> np.ndarray:
+    out = np.asarray(sigma_weights, dtype=float) @ by_sigma
+    return out / out.sum()
+
+
 def count_distribution(p: np.ndarray, sigma_weights: np.ndarray) -> np.ndarray:
     """P(K = k) of a cycle's defeats, integrated over sigma's posterior weights."""
-    out = np.asarray(sigma_weights, dtype=float) @ _by_sigma(np.asarray(p, dtype=float))
-    return out / out.sum()
+    return _mix(_by_sigma(np.asarray(p, dtype=float)), sigma_weights)
 
 
 def summarise(dist: np.ndarray, interval=INTERVAL) -> dict:
@@ -109,14 +122,15 @@ def cycle_counts(pred: pd.DataFrame, p_col: str = "p_loss", y_col: str = "y",
     number of defeats, its 80% interval with sigma learned from the earlier cycles only (the rolling
     origin: the first cycle uses the prior alone), the actual count, and whether it is covered."""
     rows = []
-    history: list[tuple[np.ndarray, int]] = []
+    earlier: list[np.ndarray] = []          # each earlier cycle's log-likelihood of sigma, computed once
     for cycle, g in sorted(pred.groupby(cycle_col), key=lambda kv: int(kv[0])):
         p = g[p_col].to_numpy(dtype=float)
         lost = int(np.nansum(g[y_col].to_numpy(dtype=float)))
-        s = summarise(count_distribution(p, sigma_posterior(history)))
-        rows.append({"cycle": int(cycle), "n_lost": lost, **s, "sigma_cycles": len(history),
+        by_sigma = _by_sigma(p)
+        s = summarise(_mix(by_sigma, _posterior(earlier)))
+        rows.append({"cycle": int(cycle), "n_lost": lost, **s, "sigma_cycles": len(earlier),
                      "covered80": bool(s["lost_p10"] <= lost <= s["lost_p90"])})
-        history.append((p, lost))
+        earlier.append(_log_likelihood(by_sigma, lost))
     return pd.DataFrame(rows)
 
 

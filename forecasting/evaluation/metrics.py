@@ -167,7 +167,7 @@ BOOTSTRAP_SEED = 20260
 
 def cluster_ids(frame: pd.DataFrame, columns=("cycle", "state", "district")) -> np.ndarray:
     """Integer cluster id per row from the values of ``columns`` (default: one cycle-district)."""
-    key = frame[list(columns)].astype(str).agg("|".join, axis=1)
+    key = pd.MultiIndex.from_frame(frame[list(columns)].astype(str))
     return pd.factorize(key)[0]
 
 

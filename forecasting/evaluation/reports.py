@@ -20,14 +20,16 @@ from forecasting.evaluation.scoreboard_same_party import write_same_party
 
 
 def write_scoreboard(predictions: pd.DataFrame, timings: pd.DataFrame, out_dir: Path,
-                     header: dict | None = None, ensembles: dict | None = None) -> dict[str, Path]:
+                     header: dict | None = None, ensembles: dict | None = None,
+                     board: pd.DataFrame | None = None) -> dict[str, Path]:
     """Write the scoreboard files; returns name -> path.
 
     ``ensembles``: ensemble model name -> its member names (for the headline's "beats each member"
-    line; default the registry's ``ensemble`` of logit and boosted)."""
+    line; default the registry's ``ensemble`` of logit and boosted). ``board``: the scoreboard of
+    ``predictions`` if the caller has it already (it takes minutes to compute)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    board = scoreboard(predictions, timings)
+    board = scoreboard(predictions, timings) if board is None else board
     rel = reliability(predictions)
     paths = {
         "scoreboard.csv": out_dir / "scoreboard.csv", "reliability.csv": out_dir / "reliability.csv",
