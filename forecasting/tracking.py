@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from features.kernel.errors import InputError
 from features.kernel.paths import PROCESSED_DIR, PROJECT_ROOT
 
 EXPERIMENT = "primary-forecast"
@@ -43,8 +44,43 @@ def artifact_location(uri: str | None = None) -> str | None:
     return None      # a server or a file store chooses its own artifact root
 
 
+_STORE_PROBLEMS = (
+    ("database is locked", "is locked by another process (a training or re-scoring run is writing to it); "
+                           "retry when it has finished"),
+    ("file is not a database", "is corrupt (not a SQLite database); restore it from a backup or move it "
+                               "aside and re-run `primary-forecast train --register`"),
+    ("database disk image is malformed", "is corrupt (malformed SQLite file); restore it from a backup or "
+                                         "move it aside and re-run `primary-forecast train --register`"),
+    ("unable to open database file", "cannot be opened (missing folder or no permission)"),
+    ("max retries exceeded", "cannot be reached (is the server running, and is the address right?)"),
+    ("connection refused", "cannot be reached (is the server running, and is the address right?)"),
+)
+
+
+def store_problem(exc: BaseException) -> InputError | None:
+    """An InputError saying the tracking store itself is locked, corrupt or unreadable, if ``exc``
+    (or an exception it wraps) says so; None for anything else (e.g. no model registered)."""
+    seen, chain = set(), []
+    cur = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        chain.append(str(cur).lower())
+        cur = cur.__cause__ or cur.__context__
+    text = " ".join(chain)
+    for needle, what in _STORE_PROBLEMS:
+        if needle in text:
+            uri = tracking_uri()
+            where = uri[len("sqlite:///"):] if uri.startswith("sqlite:///") else uri
+            return InputError(where, f"the MLflow tracking store {what}", field="MLFLOW_TRACKING_URI")
+    return None
+
+
 def _mlflow():
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    # a server that is down is said within seconds, not after MLflow's default ~4 minutes of retries
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "30")
     import mlflow
     logging.getLogger("mlflow").setLevel(logging.ERROR)
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -55,9 +91,20 @@ def setup(experiment: str = EXPERIMENT) -> str:
     """Point MLflow at the tracking store and return the experiment id (created if needed)."""
     mlflow = _mlflow()
     uri = tracking_uri()
+    if uri.startswith("sqlite:///"):
+        folder = Path(uri[len("sqlite:///"):]).parent
+        if folder.exists() and not folder.is_dir():
+            raise InputError(uri[len("sqlite:///"):], f"the MLflow tracking store cannot be opened: {folder} is a "
+                                                      "file, not a folder", field="MLFLOW_TRACKING_URI")
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
-    exp = mlflow.get_experiment_by_name(experiment)
+    try:
+        exp = mlflow.get_experiment_by_name(experiment)
+    except Exception as exc:
+        problem = store_problem(exc)
+        if problem is not None:
+            raise problem from None
+        raise
     if exp is not None:
         return exp.experiment_id
     return mlflow.create_experiment(experiment, artifact_location=artifact_location(uri))
@@ -230,12 +277,10 @@ def register_model(run_id: str, name: str = REGISTERED_MODEL, alias: str = CHAMP
     try:
         run = client.get_run(run_id)
     except mlflow.exceptions.MlflowException as exc:
-        from features.kernel.errors import InputError
         raise InputError("mlflow", f"no run {run_id!r} in the tracking store {mlflow.get_tracking_uri()} "
                                    f"({str(exc).splitlines()[0]})", field="run_id") from None
     uri = run.data.tags.get("model_uri")
     if not uri:
-        from features.kernel.errors import InputError
         raise InputError("mlflow", f"run {run_id} logged no model (kind={run.data.tags.get('kind')!r}); "
                                    "register a train run", field="run_id")
     with warnings.catch_warnings():

@@ -48,7 +48,7 @@ def load_live_model(alias: str = CHAMPION, model_name: str | None = None,
                                                f"{str(exc).splitlines()[0][:200]}); retrain it with `primary-forecast "
                                                "train --config experiments/champion.yaml --register` (or "
                                                "`run-all`)", field="model_alias") from None
-        problem = tracking_store_problem(exc)
+        problem = tracking.store_problem(exc)
         if problem is not None:
             raise problem from None
         raise InputError("model registry", f"no model registered under alias {alias!r} "
@@ -66,37 +66,6 @@ def predates_second_target(model) -> bool:
     carry no P(lose the seat to the same party); ``primary-forecast train --register`` (``run-all``
     does it) replaces it."""
     return getattr(model, "same_party_", None) is None
-
-
-_STORE_PROBLEMS = (
-    ("database is locked", "is locked by another process (a training or re-scoring run is writing to it); "
-                           "retry when it has finished"),
-    ("file is not a database", "is corrupt (not a SQLite database); restore it from a backup or move it "
-                               "aside and re-run `primary-forecast train --register`"),
-    ("database disk image is malformed", "is corrupt (malformed SQLite file); restore it from a backup or "
-                                         "move it aside and re-run `primary-forecast train --register`"),
-    ("unable to open database file", "cannot be opened (missing folder or no permission)"),
-)
-
-
-def tracking_store_problem(exc: BaseException) -> InputError | None:
-    """An InputError saying the tracking store itself is locked, corrupt or unreadable, if ``exc``
-    (or an exception it wraps) says so; None for anything else (e.g. no model registered)."""
-    from forecasting import tracking
-
-    seen, chain = set(), []
-    cur = exc
-    while cur is not None and id(cur) not in seen:
-        seen.add(id(cur))
-        chain.append(str(cur).lower())
-        cur = cur.__cause__ or cur.__context__
-    text = " ".join(chain)
-    for needle, what in _STORE_PROBLEMS:
-        if needle in text:
-            uri = tracking.tracking_uri()
-            where = uri[len("sqlite:///"):] if uri.startswith("sqlite:///") else uri
-            return InputError(where, f"the MLflow tracking store {what}", field="MLFLOW_TRACKING_URI")
-    return None
 
 
 def fit_named_model(model_name: str, table: pd.DataFrame):

@@ -66,3 +66,37 @@ def test_version(capsys):
     with pytest.raises(SystemExit) as done:
         main(["--version"])
     assert done.value.code == 0 and capsys.readouterr().out.startswith("primary-forecast ")
+
+
+def test_publish_into_a_real_read_only_folder_is_one_line_and_writes_nothing(tmp_path, capsys):
+    """The same without simulation: a folder the process really may not write.  Root may write
+    anywhere a mode allows nobody to, so as root the folder is made immutable (``chattr +i``); any
+    other user gets a folder with mode 0555."""
+    import os
+    import shutil
+    import subprocess
+
+    from forecasting.live import snapshots
+    from tests.bad_input.test_store import _snapshot
+
+    store = tmp_path / "store"
+    snapshots.append_snapshot(_snapshot(), store)
+    before = (store / "history.csv").read_bytes()
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    if os.geteuid() == 0:
+        if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(ro)]).returncode != 0:
+            pytest.skip("running as root on a file system without immutable folders")
+        undo = ["chattr", "-i", str(ro)]
+    else:
+        os.chmod(ro, 0o555)
+        undo = ["chmod", "755", str(ro)]
+    try:
+        assert main(["publish", "--out", str(ro / "site"), "--store", str(store)]) == 2
+        err = capsys.readouterr().err
+        assert ("Permission denied" in err or "not permitted" in err) and str(ro) in err
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+        assert list(ro.iterdir()) == []                       # nothing half-written
+        assert (store / "history.csv").read_bytes() == before
+    finally:
+        subprocess.run(undo)
