@@ -22,6 +22,8 @@ from forecasting.models.registry import SAMPLER_ARGS, model_class, sampler_arg
 
 #: sampler settings that must be positive integers / a probability
 _POSITIVE = ("draws", "tune", "chains", "cores", "predictive_reps")
+#: sampler settings that name one of a few choices
+_CHOICES = {"sampler": ("nutpie", "pymc"), "backend": ("numba", "jax")}
 _PROBABILITY = ("target_accept",)
 
 
@@ -61,6 +63,8 @@ def _check_sampler(file, where: str, settings: dict, allowed) -> None:
         if key == "random_seed" and (isinstance(value, bool) or not isinstance(value, int)
                                      or not 0 <= value < 2 ** 32):
             raise InputError(str(file), f"{value!r} must be a whole number in [0, 2**32)", field=field)
+        if key in _CHOICES and value not in _CHOICES[key]:
+            raise InputError(str(file), f"{value!r} is not one of {', '.join(_CHOICES[key])}", field=field)
         if key in _POSITIVE and value >= 2 ** 31:
             raise InputError(str(file), f"{value!r} is out of range", field=field)
 

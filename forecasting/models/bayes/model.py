@@ -170,7 +170,9 @@ class BayesHurdleModel(PrimaryModel):
         (module docstring).
     sampler_config : dict, optional
         ``draws``, ``tune``, ``chains``, ``target_accept``, ``sampler`` ('nutpie' or 'pymc'),
-        ``random_seed``, optional ``cores``; keys override ``DEFAULT_SAMPLER_CONFIG``.
+        ``random_seed``, optional ``cores`` and ``backend`` (nutpie's compiler: 'numba', the default,
+        or 'jax', which compiles in seconds instead of ~40 s and samples more slowly:
+        ``reports/benchmarks_bayes.md``); keys override ``DEFAULT_SAMPLER_CONFIG``.
     features : list of str, optional
         ``features.view.matrix`` feature names; default ``DEFAULT_FEATURES``.
     random_seed : int, optional
@@ -184,7 +186,7 @@ class BayesHurdleModel(PrimaryModel):
 
     #: the keys its nested settings take (``forecasting.models.settings`` refuses others at load time)
     NESTED_SETTINGS = {"model_config": tuple(DEFAULT_MODEL_CONFIG),
-                       "sampler_config": (*DEFAULT_SAMPLER_CONFIG, "cores")}
+                       "sampler_config": (*DEFAULT_SAMPLER_CONFIG, "cores", "backend")}
 
     name = "bayes"
 
@@ -218,6 +220,9 @@ class BayesHurdleModel(PrimaryModel):
             cfg["random_seed"] = int(self.random_seed)
         if cfg["sampler"] not in ("nutpie", "pymc"):
             raise ValueError(f"sampler must be 'nutpie' or 'pymc', got {cfg['sampler']!r}")
+        if cfg.get("backend", "numba") not in ("numba", "jax") or ("backend" in cfg and cfg["sampler"] != "nutpie"):
+            raise ValueError(f"backend is nutpie's compiler, 'numba' or 'jax'; got {cfg.get('backend')!r} "
+                             f"with sampler {cfg['sampler']!r}")
         return cfg
 
     @property
@@ -275,6 +280,8 @@ class BayesHurdleModel(PrimaryModel):
                       compute_convergence_checks=False)
         if scfg["sampler"] == "nutpie":
             kwargs["nuts_sampler"] = "nutpie"
+            if scfg.get("backend", "numba") != "numba":
+                kwargs["nuts_sampler_kwargs"] = {"backend": scfg["backend"], "gradient_backend": scfg["backend"]}
         t0 = time.perf_counter()
         with self.model_:
             idata = pm.sample(**kwargs)
@@ -284,8 +291,10 @@ class BayesHurdleModel(PrimaryModel):
         from forecasting.models.bayes.diagnostics import diagnostics_summary
 
         diag = diagnostics_summary(self.idata_)
-        diag.update(sampler=scfg["sampler"], sampling_seconds=round(seconds, 2), draws=kwargs["draws"],
-                    tune=kwargs["tune"], chains=chains, target_accept=kwargs["target_accept"])
+        backend = scfg.get("backend", "numba") if scfg["sampler"] == "nutpie" else "c"
+        diag.update(sampler=scfg["sampler"], backend=backend, sampling_seconds=round(seconds, 2),
+                    draws=kwargs["draws"], tune=kwargs["tune"], chains=chains,
+                    target_accept=kwargs["target_accept"])
         self.fit_diagnostics_ = diag
 
     # ---- prediction -----------------------------------------------------------------------

@@ -85,6 +85,8 @@ def _write(folder: Path, name: str, text: str) -> Path:
     ("model: bayes\nsample_kwargs: {draws: -5}\n", "sample_kwargs.draws", "at least 1"),
     ("model: bayes\nsample_kwargs: {drawz: 100}\n", "sample_kwargs.drawz", "draws"),
     ("model: logit\nsample_kwargs: {draws: 100}\n", "sample_kwargs", "no sampler"),
+    ("model: bayes\nsample_kwargs: {sampler: numpyro}\n", "sample_kwargs.sampler", "nutpie, pymc"),
+    ("model: bayes\nsample_kwargs: {backend: llvm}\n", "sample_kwargs.backend", "numba, jax"),
     ("model: ensemble\nkwargs: {members: [logit, boosted], member_kwargs: {boosted: {max_iters: 5}}}\n",
      "kwargs.member_kwargs.boosted.max_iters", "max_iter"),
     ("model: ensemble\nkwargs: {members: [logit, boosted], member_kwargs: {bayes: {}}}\n",
