@@ -305,3 +305,16 @@ def test_training_names_the_model_after_its_config(slice_, monkeypatch):
     assert model_identity(model)[0] == "logit_wide"
     plain, _, _ = training.train_model(train, {**spec, "name": "logit"})
     assert model_identity(plain)[0] == "logit" and "name" not in plain.__dict__
+
+
+def test_nutpie_with_jax_fits_the_same_model_reproducibly(slice_):
+    """The published configuration's compiler (``backend: jax``): the fit records it, and the same
+    data and seed give the same posterior draws and forecasts twice."""
+    train, test = slice_
+    settings = {"draws": 30, "tune": 30, "chains": 2, "sampler": "nutpie", "backend": "jax", "random_seed": 11}
+    a = BayesHurdleModel(sampler_config=settings, features=SMALL_FEATURES).fit(train)
+    b = BayesHurdleModel(sampler_config=settings, features=SMALL_FEATURES).fit(train)
+    assert a.fit_diagnostics_["backend"] == "jax" and a.fit_diagnostics_["n_draws_total"] == 60
+    for name, values in a.idata_.posterior.data_vars.items():
+        np.testing.assert_array_equal(values.values, b.idata_.posterior[name].values, err_msg=name)
+    pd.testing.assert_frame_equal(a.predict(test), b.predict(test))
