@@ -107,11 +107,15 @@ def test_fit_records_state_and_diagnostics(fitted):
 def test_predictions_are_well_formed(predicted, slice_):
     _, test = slice_
     assert list(predicted.columns) == PREDICTION_COLUMNS and len(predicted) == len(test)
+    uncontested = test["contested"].astype("boolean").eq(False).fillna(False).to_numpy()
     for col in PREDICTION_COLUMNS:
-        assert predicted[col].between(0, 1).all(), col
+        # the share given a contest is empty exactly where the ballot shows no challenger
+        rows = ~uncontested if col.startswith("share_if_contested") else np.ones(len(test), dtype=bool)
+        assert predicted.loc[rows, col].between(0, 1).all(), col
+        if col.startswith("share_if_contested"):
+            assert predicted.loc[uncontested, col].isna().all(), col
     assert (predicted["share_p10"] <= predicted["share_p50"]).all()
     assert (predicted["share_p50"] <= predicted["share_p90"]).all()
-    uncontested = test["contested"].astype("boolean").eq(False).fillna(False).to_numpy()
     assert (predicted.loc[uncontested, "p_loss"] == 0).all()
 
 
