@@ -58,7 +58,7 @@ def forecast_ids(model, view: pd.DataFrame) -> list[str]:
     # roster_end only selects the rows of a view (members who left are not in it): not an input
     inputs = view.drop(columns=[c for c in ("watchlist_sources", "roster_end") if c in view.columns])
     rows = pd.util.hash_pandas_object(inputs.reset_index(drop=True), index=False).to_numpy()
-    fmt = b"" if RECORD_FORMAT == 1 else RECORD_FORMAT.to_bytes(2, "little")
+    fmt = RECORD_FORMAT.to_bytes(2, "little")
     return [f"{m}-{hashlib.sha256(int(h).to_bytes(8, 'little') + fmt).hexdigest()[:16]}" for h in rows]
 
 
