@@ -333,11 +333,16 @@ def race_money(contests: pd.DataFrame, money: pd.DataFrame, as_of=None, prefix: 
     # running elsewhere must not become another district's "challenger"; a member-vs-member opponent
     # (``other_incumbent``) is looked up in any district.
     members: dict[tuple[int, str], set[str]] = {}
-    for _, row in contests.iterrows():
+    # each row's incumbent in the whole file (their latest report may postdate the as-of date): whether
+    # a special election of the cycle's Congress seated them (``_seated_by_special``)
+    special: dict = {}
+    for idx, row in contests.iterrows():
         key = (int(row["cycle"]), row["state"])
         hit = _find_incumbent(row, by_state.get(key, []))
         if hit is not None:
             members.setdefault(key, set()).add(hit["fec_id"])
+        inc_id = str(hit["fec_id"]).strip().upper() if hit is not None else ""
+        special[idx] = bool(inc_id) and _seated_by_special((seated or {}).get(inc_id), key[0], inc_id)
     records = []
     for idx, row in contests.iterrows():
         key = (int(row["cycle"]), row["state"])
@@ -348,10 +353,8 @@ def race_money(contests: pd.DataFrame, money: pd.DataFrame, as_of=None, prefix: 
         else:
             a = pd.NaT
         when = _seated_by(a, row.get("primary_date"))
-        # found in the whole file: the incumbent's own latest report may postdate the as-of date
-        special = _won_special(row, by_state.get(key, []), seated or {})
         records.append(_race_record(row, _latest_per_candidate(pool), names, members.get(key, set()),
-                                    seated or {}, when, special))
+                                    seated or {}, when, special[idx]))
     out = pd.DataFrame.from_records(records, index=contests.index, columns=list(names.values()))
     for c in (names["inc_receipts"], names["inc_cash"], names["chal_receipts"], names["chal_cash"],
               names["money_ratio"]):
@@ -456,14 +459,6 @@ def _seated_by_special(days: dict[int, pd.Timestamp] | None, cycle: int, fec_id:
         return False
     return (days[c] > congress_start(c) + pd.Timedelta(days=7)
             or (min(days) == c and fec_id[1:2] == str(cycle % 10)))
-
-
-def _won_special(row, pool: list[dict], seated: dict[str, dict[int, pd.Timestamp]]) -> bool:
-    """Whether the row's incumbent (found in ``pool``) took the seat in a special election of the
-    Congress sitting during the cycle (``_seated_by_special``)."""
-    inc = _find_incumbent(row, pool)
-    inc_id = str(inc["fec_id"]).strip().upper() if inc is not None else ""
-    return bool(inc_id) and _seated_by_special(seated.get(inc_id), int(row["cycle"]), inc_id)
 
 
 def _race_record(row, pool: list[dict], names: dict, members: set[str],

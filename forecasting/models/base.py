@@ -116,9 +116,8 @@ class PrimaryModel(BaseEstimator):
         for target, col in ((0.1, "share_p10"), (0.5, "share_p50"), (0.9, "share_p90")):
             out[col] = _mixture_quantile(levels, qs, pc_eff, target)
         no_contest = settled & ~contested
-        for target, col in zip((0.1, 0.5, 0.9), CONTESTED_SHARE_COLUMNS):
-            q = np.array([np.interp(target, levels, row) for row in qs]) if n else np.empty(0)
-            out[col] = np.where(no_contest, np.nan, q)
+        for target, col in zip((0.1, 0.5, 0.9), CONTESTED_SHARE_COLUMNS):   # levels of QUANTILE_LEVELS
+            out[col] = np.where(no_contest, np.nan, qs[:, QUANTILE_LEVELS.index(target)])
         stage = getattr(self, "same_party_", None)
         if stage is not None:
             second = stage.predict(table, out["p_loss"].to_numpy())
