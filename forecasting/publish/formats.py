@@ -55,7 +55,7 @@ def vote_share(rec) -> dict:
     get = rec.get if isinstance(rec, dict) else (lambda k: getattr(rec, k, None))
     conditional = [number(get(f"share_if_contested_p{q}")) for q in (10, 50, 90)]
     known, pc = get("field_known"), number(get("p_contested"))
-    known = known is not None and not (not isinstance(known, str) and pd.isna(known)) and bool(known)
+    known = known is not None and not pd.isna(known) and bool(known)
     out = {"unopposed": bool(known and pc is not None and pc <= 0), "p_unopposed": None}
     if None not in conditional:
         out.update(zip(("low", "median", "high"), conditional), conditional=True)
