@@ -81,6 +81,10 @@ FEATURES: dict[str, list[str]] = {
     # cycle-level signals known early, over the rows scored together (one cycle's members): the share on
     # new lines, and the share facing a same-party FEC registrant who raised $100k or more by the date
     "cycle_signals": ["cycle_new_lines_share", "cycle_funded_share"],
+    # a challenger already known by the as-of date, before the ballot is: a same-party FEC registrant
+    # who has raised $100k or more (NaN where the cycle has no FEC money by the date), and a tracked
+    # endorser backing a challenger (or Trump against the member)
+    "known_challenger": ["chal_funded", "chal_endorsed"],
 }
 #: hand-curated, press-selected sources (2018+)
 CURATED_GROUPS = ("outside_spending", "endorsements", "curated_coverage")
@@ -130,6 +134,7 @@ SOURCE_COLUMNS: dict[str, list[str]] = {
     "rematch": ["rematch", "prev_chal_share", "chal_quality_date", "field_known", "prev_primary_date"],
     "ideology_party": ["np_extremity", "np_moderate_pct", "party", "ideology_date"],
     "cycle_signals": ["cycle", "new_lines", "chal_receipts", "money_cvg_end"],
+    "known_challenger": ["inc_receipts", "chal_receipts", "money_cvg_end"] + GROUPS["endorsements"],
 }
 assert not set().union(*SOURCE_COLUMNS.values()) & set(OUTCOME_COLUMNS), "an outcome is a model input"
 
@@ -381,6 +386,18 @@ def _cycle_signals(view):
             "cycle_funded_share": funded.groupby(cycle).transform("mean")}
 
 
+#: endorsements that say a challenger is running against the member (``known_challenger``)
+AGAINST_MEMBER_FLAGS = [c for c in END_FLAGS if c.endswith("_chal")] + ["end_trump_against_inc"]
+
+
+def _known_challenger(view):
+    chal = _num(view, "chal_receipts")
+    no_money = chal.isna() & _num(view, "inc_receipts").isna()
+    funded = (chal >= FUNDED_CHALLENGER).astype(float).mask(no_money)
+    endorsed = pd.concat([_flag(view, c).fillna(0.0) for c in AGAINST_MEMBER_FLAGS], axis=1).max(axis=1)
+    return {"chal_funded": funded, "chal_endorsed": endorsed}
+
+
 _BUILDERS = {
     "incumbent": _incumbent, "leadership": _leadership, "district": _district, "party": _party, "region": _region,
     "system": _system, "contest": _contest, "national": _national, "field": _field,
@@ -392,6 +409,7 @@ _BUILDERS = {
     "prev_general": _prev_general,
     "challenger_history": _challenger_history, "district_switch": _district_switch, "rematch": _rematch,
     "ideology_party": _ideology_party, "cycle_signals": _cycle_signals,
+    "known_challenger": _known_challenger,
 }
 assert set(_BUILDERS) == set(FEATURES)
 

@@ -36,7 +36,7 @@ EVIDENCE_LOSS = EVIDENCE_CONTESTED + ("chal_former_member", "chal_state_office",
 CONTESTED_FEATURES = (
     "pres_lean", "incumbent_age", "tenure_years", "first_term", "last_primary_share", "party_R", "president_party",
     "midterm", "new_lines", "special_election_member", "sys_top_two", "sys_runoff", "latino_share",
-    "black_share", "ba_plus_share", "log_chal_receipts",
+    "black_share", "ba_plus_share", "log_chal_receipts", "chal_funded", "chal_endorsed",
 ) + EVIDENCE_CONTESTED
 LOSS_FEATURES = (
     "pres_lean", "incumbent_age", "tenure_years", "first_term", "last_primary_share", "party_R", "president_party",

@@ -34,6 +34,8 @@ DEFAULT_FEATURES = [
     # Justice Democrats endorsed a challenger (share stage only, a ``*chal*`` feature; 2018+, so it
     # is constant and dropped in every fold before 2020): benchmarks/ablation_bayes.py ``defaults+jd``
     "end_jd_chal",
+    # a challenger known before the ballot (P(contested) only: ``CONTEST_ONLY_FEATURES``)
+    "chal_funded", "chal_endorsed",
 ]
 
 
@@ -63,7 +65,15 @@ _CLIP = targets.SHARE_EPS
 
 #: what is known of a challenger before the ballot is: the top same-party FEC registrant's receipts by
 #: the as-of date (a funded challenger months before the filing deadline is nearly always on the ballot)
-CONTEST_CHALLENGER_SIGNALS = ("log_chal_receipts",)
+CONTEST_CHALLENGER_SIGNALS = ("log_chal_receipts", "chal_funded", "chal_endorsed")
+#: inputs of P(contested) only: whether a challenger is known says little about the share they take
+#: beyond the challenger's money and the Justice Democrats flag the share stage already has
+CONTEST_ONLY_FEATURES = ("chal_funded", "chal_endorsed")
+
+
+def share_stage_ok(feature: str) -> bool:
+    """May ``feature`` inform the share stage (P(loss | contested) and the share)?"""
+    return feature.removeprefix("missingindicator_") not in CONTEST_ONLY_FEATURES
 
 
 def contest_stage_ok(feature: str) -> bool:
@@ -212,6 +222,7 @@ def _training_data(table: pd.DataFrame, X: np.ndarray, columns: list[str], level
     pair = np.clip(s_clip / (s_clip + np.nan_to_num(chal, nan=1.0)), _CLIP, 1 - _CLIP)
 
     cmask = np.array([contest_stage_ok(c) for c in columns], dtype=bool)
+    smask = np.array([share_stage_ok(c) for c in columns], dtype=bool)
     cp_Z = cp_B = None
     if "cycle_party" in levels:
         cp_Z = cycle_party_predictors(levels["cycle_party"])
@@ -223,7 +234,7 @@ def _training_data(table: pd.DataFrame, X: np.ndarray, columns: list[str], level
     return {
         "state_region": state_region,
         "cp_Z": cp_Z, "cp_B": cp_B,
-        "X": X, "Xc": X[:, cmask], "isR": _party_code(table),
+        "X": X[:, smask], "Xc": X[:, cmask], "isR": _party_code(table),
         "idx": idx, "c_rows": c_rows, "c_y": c_val.astype(int), "s_rows": s_rows, "s_y": ls,
         "single_rows": single_rows, "single_y": (k == 1).astype(int), "all_cand": all_cand,
         "split_rows": split_rows, "split_y": np.clip(frac, 0.01, 0.99), "logk_c": logk_c,
@@ -232,7 +243,7 @@ def _training_data(table: pd.DataFrame, X: np.ndarray, columns: list[str], level
         if (s_rows & (all_cand == 1) & np.isfinite(k)).any() else 3.0,
         "run_rows": run_rows, "run_x": special.logit(pair),
         "run_y": special.logit(np.clip(rshare, _CLIP, 1 - _CLIP)),
-        "shape": {"rows": int(len(table)), "features": int(X.shape[1]),
+        "shape": {"rows": int(len(table)), "features": int(smask.sum()),
                   "contest_features": int(cmask.sum()), "contest_rows": int(c_rows.sum()),
                   "contested": int((c_rows & c_val).sum()), "share_rows": int(s_rows.sum()),
                   "single_rows": int(single_rows.sum()), "split_rows": int(split_rows.sum()),

@@ -110,6 +110,7 @@ from forecasting.models.bayes.design import (
     _training_data,
     contest_stage_ok,
     cycle_party_predictors,
+    share_stage_ok,
 )
 from forecasting.models.bayes.predictive import _CHUNK, _label_rng, _loss_probability
 from forecasting.models.pairs import apply_pair_rule
@@ -307,6 +308,7 @@ class BayesHurdleModel(PrimaryModel):
         n = len(table)
         X = self.preprocessor_.transform(self._design(table))[self.feature_columns_].to_numpy(dtype=float)
         cmask = np.array([contest_stage_ok(c) for c in self.feature_columns_], dtype=bool)
+        smask = np.array([share_stage_ok(c) for c in self.feature_columns_], dtype=bool)
         isR = _party_code(table)
         labels = {g: _group_labels(table, g) for g in self.levels_}
 
@@ -347,7 +349,7 @@ class BayesHurdleModel(PrimaryModel):
             return eta
 
         p_contested = special.expit(linear("contest", X[:, cmask])).mean(axis=0)
-        mu_s = linear("share", X)                                    # (D, n)
+        mu_s = linear("share", X[:, smask])                                # (D, n)
 
         rules = _rules(table)
         k_known = _known_challengers(table)
@@ -495,7 +497,7 @@ def _build_model(data: dict, cfg: dict, levels: dict, columns: list[str]):
     import pytensor.tensor as pt
 
     cmask = np.array([contest_stage_ok(c) for c in columns], dtype=bool)
-    coords = {"feature": list(columns), "contest_feature": [c for c, m in zip(columns, cmask) if m],
+    coords = {"feature": [c for c in columns if share_stage_ok(c)], "contest_feature": [c for c, m in zip(columns, cmask) if m],
               "cycle_party_predictor": list(CYCLE_PARTY_PREDICTORS), **{g: levels[g] for g in levels}}
     if data["cp_B"] is not None:
         coords["cycle_party_basis"] = list(range(data["cp_B"].shape[1]))

@@ -51,6 +51,27 @@ def test_real_rows_crowley_2018():
     assert X.dtypes.eq(float).all() and list(X.columns) == feature_names()
 
 
+def test_a_known_challenger_from_real_rows():
+    """Before the ballot: a funded FEC registrant and an endorsement against the member, as of the date."""
+    from features.view.asof import as_of_view, live_view
+
+    table = real_table()
+    live = live_view(table[table["cycle"] == 2026], pd.Timestamp("2025-12-31"))
+    X = model_frame(live, groups=["known_challenger"])
+    ky4 = X.loc[row(live, 2026, "KY", 4, "R").name]
+    assert ky4["chal_funded"] == 1 and ky4["chal_endorsed"] == 1     # Gallrein: $1.2M, Trump's endorsement
+    # Bowman NY-16 2024: Latimer's money and AIPAC's backing were known the day before, not in 2022
+    bowman = table[(table["cycle"] == 2024) & (table["state"] == "NY") & (table["district"] == 16)]
+    late = model_frame(as_of_view(bowman, as_of="pre-primary"), groups=["known_challenger"]).iloc[0]
+    early = model_frame(as_of_view(bowman, as_of="2022-12-31"), groups=["known_challenger"]).iloc[0]
+    assert late["chal_funded"] == 1 and late["chal_endorsed"] == 1
+    assert early["chal_endorsed"] == 0
+    # 2010: no FEC money before the ballot in the data, so "funded" is unknown rather than "no"
+    old = model_frame(as_of_view(table[table["cycle"] == 2010].head(40), as_of="2009-12-31"),
+                      groups=["known_challenger"])
+    assert old["chal_funded"].isna().all() and (old["chal_endorsed"] == 0).all()
+
+
 def test_field_features_hidden_before_the_filing_deadline():
     table = real_table()
     sample = table[table["cycle"] == 2020].head(50)

@@ -49,9 +49,9 @@ def test_identity_is_the_members():
 
 
 def test_a_funded_challenger_moves_the_year_end_hurdle_ky4():
-    """KY-4 as of 2025-12-31: Ed Gallrein had raised $1.2M. The year-end fit (trained on what the FEC
-    showed at the end of earlier odd years) puts a challenger on the ballot well above the same row
-    without his money."""
+    """KY-4 as of 2025-12-31: Ed Gallrein had raised $1.2M with Trump's endorsement. The year-end fit
+    (trained on what the FEC and the endorsers showed at the end of earlier odd years) is near certain
+    that a challenger will be on the ballot, and well below that for the same row with neither."""
     from features.view.asof import live_view
     from forecasting.models.training import train_model
     from tests.forecasting.model_fixtures import real_table
@@ -64,8 +64,9 @@ def test_a_funded_challenger_moves_the_year_end_hurdle_ky4():
     ky4 = live[(live["state"] == "KY") & (live["district"] == 4)]
     assert ky4["chal_receipts"].iloc[0] > 1_000_000 and not bool(ky4["field_known"].iloc[0])
     funded = model.predict(ky4)["p_contested"].iloc[0]
-    unfunded = model.predict(ky4.assign(chal_receipts=np.nan, money_ratio=np.nan))["p_contested"].iloc[0]
-    assert funded > 0.8 and funded > unfunded + 0.2
+    unknown = ky4.assign(chal_receipts=np.nan, money_ratio=np.nan, end_trump_against_inc=False)
+    unfunded = model.predict(unknown)["p_contested"].iloc[0]
+    assert funded > 0.95 and funded > unfunded + 0.2
 
 
 def test_identity_does_not_depend_on_where_the_class_lives():
