@@ -110,16 +110,57 @@ _OFFICE = re.compile(r"^House ([A-Z]{2})-(\d{2})$")
 _PARTY = {"DEM": "D", "REP": "R"}
 
 
-def _support_against(inc: pd.DataFrame, chal: pd.DataFrame, chal_for: tuple[str, ...]):
-    """(support, against, last date) of one row from the money dated by its as-of date: money for the
-    incumbent or against a same-race challenger supports; money against the incumbent, or of a kind in
-    ``chal_for`` for a challenger, opposes.  Net refunds never go below 0; no money -> NaT."""
-    s = (inc.loc[inc["kind"].isin(["for", "contribution"]), "amount"].sum()
-         + chal.loc[chal["kind"] == "against", "amount"].sum())
-    a = inc.loc[inc["kind"] == "against", "amount"].sum() + chal.loc[chal["kind"].isin(chal_for), "amount"].sum()
-    used = pd.concat([inc, chal])
-    last = used["date"].max().to_datetime64() if len(used) else np.datetime64("NaT")
-    return max(s, 0.0), max(a, 0.0), last
+_RACE = ["cycle", "state", "district", "party"]
+
+
+def _row_frame(rows: pd.DataFrame, when: pd.Series, valid: np.ndarray) -> pd.DataFrame:
+    """The valid rows' positions, race keys, own candidate id and as-of date, as merge keys."""
+    fec = rows["fec_id"].to_numpy(dtype=object)
+    out = pd.DataFrame({"i": np.arange(len(rows)), "cycle": pd.to_numeric(rows["cycle"]).to_numpy(dtype=np.int64),
+                        "state": rows["state"].astype(str).to_numpy(dtype=object),
+                        "district": pd.to_numeric(rows["district"]).to_numpy(dtype=np.int64),
+                        "party": rows["party"].astype(str).to_numpy(dtype=object),
+                        "fec": np.array([f if isinstance(f, str) else None for f in fec], dtype=object),
+                        "w": pd.to_datetime(when).to_numpy(dtype="datetime64[ns]")})
+    return out[valid]
+
+
+def _event_frame(events: pd.DataFrame) -> pd.DataFrame:
+    """Events with plain merge keys; those whose race is not known never match a race."""
+    ev = events[["candidate_id", "kind", "date", "amount"]].copy()
+    ev["candidate_id"] = events["candidate_id"].astype(object).where(events["candidate_id"].notna(), None)
+    ev["kind"] = events["kind"].astype(str).to_numpy(dtype=object)
+    ev["cycle"] = pd.to_numeric(events["cycle"]).to_numpy(dtype=np.int64)
+    for col in ("state", "party"):
+        ev[col] = events[col].astype(object).where(events[col].notna(), None)
+    ev["district"] = pd.to_numeric(events["district"], errors="coerce").astype(float)
+    return ev
+
+
+def _support_against(frame: pd.DataFrame, inc_events: pd.DataFrame, race_events: pd.DataFrame,
+                     chal_for: tuple[str, ...], keep_challenger=None):
+    """(support, against, last date) per row of ``frame`` (``_row_frame``) from the money dated by its as-of
+    date: money for the incumbent (``inc_events``, matched on the row's own candidate id) or against a
+    same-race challenger (``race_events``, other candidate ids) supports; money against the incumbent, or
+    of a kind in ``chal_for`` for a challenger, opposes.  ``keep_challenger(pairs)`` may narrow the
+    race's events further.  Net refunds never go below 0.  Three Series indexed by the frame's ``i``;
+    a row with no money dated by its as-of date is absent from them."""
+    inc = frame[frame["fec"].notna()].merge(inc_events.drop(columns=_RACE[1:]), left_on=["cycle", "fec"],
+                                             right_on=["cycle", "candidate_id"])
+    inc = inc[inc["date"] <= inc["w"]]
+    races = race_events.dropna(subset=["state", "district", "party"]).astype({"district": np.int64})
+    chal = frame.merge(races, on=_RACE)
+    chal = chal[(chal["date"] <= chal["w"]) & (chal["candidate_id"] != chal["fec"])]
+    if keep_challenger is not None:
+        chal = chal[keep_challenger(chal)]
+
+    def total(part: pd.DataFrame, kinds) -> pd.Series:
+        return part.loc[part["kind"].isin(list(kinds))].groupby("i")["amount"].sum()
+
+    support = total(inc, ("for", "contribution")).add(total(chal, ("against",)), fill_value=0.0)
+    against = total(inc, ("against",)).add(total(chal, chal_for), fill_value=0.0)
+    last = pd.concat([inc[["i", "date"]], chal[["i", "date"]]]).groupby("i")["date"].max()
+    return support.clip(lower=0.0), against.clip(lower=0.0), last
 
 
 def pro_israel_events(raw: Path, calendar: pd.DataFrame | None = None,
@@ -409,26 +450,13 @@ def aggregate_pro_israel(events: pd.DataFrame, rows: pd.DataFrame, as_of, pacs=B
     events = events[events["pac"].isin(list(pacs))]
     when = (pd.to_datetime(as_of).reindex(rows.index) if isinstance(as_of, pd.Series)
             else pd.Series(pd.Timestamp(as_of), index=rows.index))
-    # each row reads only its own candidate's and its own race's money (looked up, in file order)
     cycles = {int(c) for c in events["cycle"].unique()}
-    by_candidate = {(int(c), k): g for (c, k), g in events.groupby(["cycle", "candidate_id"], sort=False)}
-    by_race = {(int(c), s, int(d), p): g
-               for (c, s, d, p), g in events.groupby(["cycle", "state", "district", "party"], sort=False)}
-    empty = events.iloc[0:0]
-    against = np.zeros(len(rows))
-    support = np.zeros(len(rows))
-    last = np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[ns]")
-    for i, (cycle, st, d, party, fec, w) in enumerate(zip(rows["cycle"], rows["state"], rows["district"],
-                                                          rows["party"], rows["fec_id"], when)):
-        if int(cycle) not in cycles or pd.isna(w):
-            continue
-        inc = by_candidate.get((int(cycle), fec), empty) if isinstance(fec, str) else empty
-        inc = inc[inc["date"] <= w]
-        race = by_race.get((int(cycle), st, int(d), party), empty)
-        chal = race[(race["date"] <= w) & (race["candidate_id"] != fec)]
-        if inc.empty and chal.empty:
-            continue
-        support[i], against[i], last[i] = _support_against(inc, chal, chal_for=("for",))
+    valid = (pd.to_numeric(rows["cycle"]).astype(int).isin(cycles) & when.notna()).to_numpy()
+    ev = _event_frame(events)
+    s_, a_, l_ = _support_against(_row_frame(rows, when, valid), ev, ev, chal_for=("for",))
+    support = s_.reindex(range(len(rows)), fill_value=0.0).to_numpy(dtype=float)
+    against = a_.reindex(range(len(rows)), fill_value=0.0).to_numpy(dtype=float)
+    last = l_.reindex(range(len(rows))).to_numpy(dtype="datetime64[ns]")
     out = pd.DataFrame({f"{prefix}_against_inc": against, f"{prefix}_for_inc": support,
                         f"{prefix}_last_date": last}, index=rows.index)
     out[f"{prefix}_last_date"] = out[f"{prefix}_last_date"].astype("datetime64[ns]")
@@ -500,33 +528,24 @@ def aggregate_jstreet(events: pd.DataFrame, rows: pd.DataFrame, as_of) -> pd.Dat
     require_columns(rows, ["cycle", "state", "district", "party", "fec_id"], "contest rows")
     when = (pd.to_datetime(as_of).reindex(rows.index) if isinstance(as_of, pd.Series)
             else pd.Series(pd.Timestamp(as_of), index=rows.index))
-    by_id = {(int(c), f): g for (c, f), g in events.groupby(["cycle", "candidate_id"])}
-    placed = events[events["state"].notna() & events["district"].notna() & events["party"].notna()]
-    placed = placed.assign(ici=placed["ici"].fillna(""))
-    by_race = {(int(k[0]), k[1], int(k[2]), k[3]): g
-               for k, g in placed.groupby(["cycle", "state", "district", "party"])}
-    race_ids: dict[tuple, set] = {}
-    for key, ids in rows.groupby(["cycle", "state", "district", "party"])["fec_id"]:
-        race_ids[(int(key[0]), key[1], int(key[2]), key[3])] = {f for f in ids if isinstance(f, str)}
-    empty = placed.iloc[0:0]
-    n = len(rows)
-    support, against = np.full(n, np.nan), np.full(n, np.nan)
-    last = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    for i, (cycle, st, d, party, fec, w) in enumerate(zip(rows["cycle"], rows["state"], rows["district"],
-                                                          rows["party"], rows["fec_id"], when)):
-        if int(cycle) < JSTREET_FIRST_CYCLE or pd.isna(w):
-            continue
-        support[i] = against[i] = 0.0
-        key = (int(cycle), st, int(d), party)
-        inc = by_id.get((int(cycle), fec), empty) if isinstance(fec, str) else empty
-        same = by_race.get(key, empty)
-        if inc.empty and same.empty:
-            continue
-        inc = inc[inc["date"] <= w]
-        same = same[(same["date"] <= w) & (same["candidate_id"] != fec)]
-        others = race_ids.get(key, set())
-        chal = same[(same["ici"] != "I") | same["candidate_id"].isin(list(others))]
-        support[i], against[i], last[i] = _support_against(inc, chal, chal_for=("for", "contribution"))
+    ev = _event_frame(events)
+    ev["ici"] = events["ici"].fillna("").astype(str).to_numpy(dtype=object)
+    # a race's incumbent-flagged recipient is a challenger here only if they are a member of this race
+    members = {(int(c), st, int(d), p, f) for c, st, d, p, f in
+               zip(rows["cycle"], rows["state"], rows["district"], rows["party"], rows["fec_id"]) if isinstance(f, str)}
+
+    def keep(chal: pd.DataFrame) -> np.ndarray:
+        member = np.array([k in members for k in zip(chal["cycle"], chal["state"], chal["district"],
+                                                       chal["party"], chal["candidate_id"])], dtype=bool)
+        return (chal["ici"] != "I").to_numpy() | member
+
+    covered = (pd.to_numeric(rows["cycle"]).astype(int) >= JSTREET_FIRST_CYCLE).to_numpy()
+    valid = covered & when.notna().to_numpy()
+    s_, a_, l_ = _support_against(_row_frame(rows, when, valid), ev, ev, chal_for=("for", "contribution"),
+                                  keep_challenger=keep)
+    support = np.where(valid, s_.reindex(range(len(rows)), fill_value=0.0).to_numpy(dtype=float), np.nan)
+    against = np.where(valid, a_.reindex(range(len(rows)), fill_value=0.0).to_numpy(dtype=float), np.nan)
+    last = l_.reindex(range(len(rows))).to_numpy(dtype="datetime64[ns]")
     out = pd.DataFrame({"js_fec_for_inc": support, "js_fec_against_inc": against, "js_fec_last_date": last},
                        index=rows.index)
     out["js_fec_last_date"] = out["js_fec_last_date"].astype("datetime64[ns]")
