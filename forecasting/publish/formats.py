@@ -19,12 +19,16 @@ def number(v) -> float | None:
 
 
 def pct(v, digits: int = 1, missing: str = MISSING) -> str:
-    """A probability as a percentage: '4.1%', '<0.1%' below a thousandth, ``missing`` when missing."""
+    """A probability as a percentage: '4.1%'; a chance that is neither nil nor certain never rounds to
+    either ('<0.1%', '>99.9%'; with ``digits=0``: '<1%', '>99%'); ``missing`` when missing."""
     v = number(v)
     if v is None:
         return missing
-    if 0 < v < 0.001:
-        return "<0.1%"
+    step = 10.0 ** -digits / 100
+    if 0 < v < step / 2:
+        return f"<{100 * step:.{digits}f}%"
+    if 1 - step / 2 <= v < 1:
+        return f">{100 * (1 - step):.{digits}f}%"
     return f"{100 * v:.{digits}f}%"
 
 

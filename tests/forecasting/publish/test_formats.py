@@ -36,3 +36,5 @@ def test_a_record_from_before_the_conditional_share_keeps_its_mixed_range():
 def test_a_tiny_chance_of_no_opponent_is_not_shown():
     assert vote_share(_rec(p_contested=0.999))["p_unopposed"] is None
     assert pct(0.0004) == "<0.1%"
+    assert pct(0.004, 0) == "<1%" and pct(0.996, 0) == ">99%" and pct(0.9996) == ">99.9%"
+    assert pct(0.0) == "0.0%" and pct(1.0, 0) == "100%" and pct(0.006, 0) == "1%"
