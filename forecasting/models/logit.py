@@ -180,7 +180,9 @@ def _penalised_newton(model: sm.Logit, k: int, prior_scale: float, maxiter: int)
     params = np.zeros(k)
     params[0] = np.log(y_mean / (1 - y_mean))
     def objective(b):
-        return model.loglike(b) - 0.5 * b @ P @ b
+        # a trial step far out (a rare flag that separates the classes) overflows to -inf: rejected below
+        with np.errstate(over="ignore", divide="ignore"):
+            return model.loglike(b) - 0.5 * b @ P @ b
 
     value = objective(params)
     for _ in range(maxiter):
