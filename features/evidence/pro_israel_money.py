@@ -142,9 +142,9 @@ def _support_against(frame: pd.DataFrame, inc_events: pd.DataFrame, race_events:
     """(support, against, last date) per row of ``frame`` (``_row_frame``) from the money dated by its as-of
     date: money for the incumbent (``inc_events``, matched on the row's own candidate id) or against a
     same-race challenger (``race_events``, other candidate ids) supports; money against the incumbent, or
-    of a kind in ``chal_for`` for a challenger, opposes.  ``keep_challenger(pairs)`` may narrow the
-    race's events further.  Net refunds never go below 0.  Three Series indexed by the frame's ``i``;
-    a row with no money dated by its as-of date is absent from them."""
+    of a kind in ``chal_for`` for a challenger, opposes.  ``keep_challenger(chal)`` (a boolean mask over
+    the race's matched events) may narrow them further.  Net refunds never go below 0.  Three Series
+    indexed by the frame's ``i``; a row with no money dated by its as-of date is absent from them."""
     inc = frame[frame["fec"].notna()].merge(inc_events.drop(columns=_RACE[1:]), left_on=["cycle", "fec"],
                                              right_on=["cycle", "candidate_id"])
     inc = inc[inc["date"] <= inc["w"]]

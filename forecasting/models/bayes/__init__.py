@@ -14,6 +14,6 @@ from forecasting.models.bayes.design import (
 )
 from forecasting.models.bayes.model import DEFAULT_MODEL_CONFIG, DEFAULT_SAMPLER_CONFIG, MODEL_VERSION, BayesHurdleModel
 
-__all__ = ["BayesHurdleModel", "CONTEST_CHALLENGER_SIGNALS", "CONTEST_ONLY_FEATURES", "CYCLE_PARTY_PREDICTORS", "DEFAULT_FEATURES",
-           "DEFAULT_MODEL_CONFIG", "DEFAULT_SAMPLER_CONFIG", "FIELD_FEATURES", "MODEL_VERSION",
+__all__ = ["BayesHurdleModel", "CONTEST_CHALLENGER_SIGNALS", "CONTEST_ONLY_FEATURES", "CYCLE_PARTY_PREDICTORS",
+           "DEFAULT_FEATURES", "DEFAULT_MODEL_CONFIG", "DEFAULT_SAMPLER_CONFIG", "FIELD_FEATURES", "MODEL_VERSION",
            "contest_stage_ok", "cycle_party_predictors", "runoff_threshold", "share_stage_ok"]

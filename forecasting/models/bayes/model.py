@@ -349,7 +349,7 @@ class BayesHurdleModel(PrimaryModel):
             return eta
 
         p_contested = special.expit(linear("contest", X[:, cmask])).mean(axis=0)
-        mu_s = linear("share", X[:, smask])                                # (D, n)
+        mu_s = linear("share", X[:, smask])                          # (D, n)
 
         rules = _rules(table)
         k_known = _known_challengers(table)
@@ -497,7 +497,8 @@ def _build_model(data: dict, cfg: dict, levels: dict, columns: list[str]):
     import pytensor.tensor as pt
 
     cmask = np.array([contest_stage_ok(c) for c in columns], dtype=bool)
-    coords = {"feature": [c for c in columns if share_stage_ok(c)], "contest_feature": [c for c, m in zip(columns, cmask) if m],
+    coords = {"feature": [c for c in columns if share_stage_ok(c)],
+              "contest_feature": [c for c, m in zip(columns, cmask) if m],
               "cycle_party_predictor": list(CYCLE_PARTY_PREDICTORS), **{g: levels[g] for g in levels}}
     if data["cp_B"] is not None:
         coords["cycle_party_basis"] = list(range(data["cp_B"].shape[1]))
