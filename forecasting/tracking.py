@@ -35,11 +35,16 @@ def tracking_uri() -> str:
     return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{PROJECT_ROOT / 'mlruns.db'}"
 
 
+def sqlite_path(uri: str | None = None) -> Path | None:
+    """The database file of a SQLite tracking store; None for a server or a file store."""
+    uri = uri or tracking_uri()
+    return Path(uri[len("sqlite:///"):]) if uri.startswith("sqlite:///") else None
+
+
 def artifact_location(uri: str | None = None) -> str | None:
     """Where a new experiment keeps its artifacts: ``mlartifacts`` beside a SQLite store."""
-    uri = uri or tracking_uri()
-    if uri.startswith("sqlite:///"):
-        db = Path(uri[len("sqlite:///"):])
+    db = sqlite_path(uri)
+    if db is not None:
         return (db.resolve().parent / "mlartifacts").as_uri()
     return None      # a server or a file store chooses its own artifact root
 
@@ -69,9 +74,8 @@ def store_problem(exc: BaseException) -> InputError | None:
     text = " ".join(chain)
     for needle, what in _STORE_PROBLEMS:
         if needle in text:
-            uri = tracking_uri()
-            where = uri[len("sqlite:///"):] if uri.startswith("sqlite:///") else uri
-            return InputError(where, f"the MLflow tracking store {what}", field="MLFLOW_TRACKING_URI")
+            db = sqlite_path()
+            return InputError(str(db) if db is not None else tracking_uri(), f"the MLflow tracking store {what}", field="MLFLOW_TRACKING_URI")
     return None
 
 
@@ -91,11 +95,10 @@ def setup(experiment: str = EXPERIMENT) -> str:
     """Point MLflow at the tracking store and return the experiment id (created if needed)."""
     mlflow = _mlflow()
     uri = tracking_uri()
-    if uri.startswith("sqlite:///"):
-        folder = Path(uri[len("sqlite:///"):]).parent
-        if folder.exists() and not folder.is_dir():
-            raise InputError(uri[len("sqlite:///"):], f"the MLflow tracking store cannot be opened: {folder} is a "
-                                                      "file, not a folder", field="MLFLOW_TRACKING_URI")
+    db = sqlite_path(uri)
+    if db is not None and db.parent.exists() and not db.parent.is_dir():
+        raise InputError(str(db), f"the MLflow tracking store cannot be opened: {db.parent} is a file, not a "
+                                  "folder", field="MLFLOW_TRACKING_URI")
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     try:

@@ -137,18 +137,18 @@ def _event_frame(events: pd.DataFrame) -> pd.DataFrame:
     return ev
 
 
-def _support_against(frame: pd.DataFrame, inc_events: pd.DataFrame, race_events: pd.DataFrame,
-                     chal_for: tuple[str, ...], keep_challenger=None):
+def _support_against(frame: pd.DataFrame, events: pd.DataFrame, chal_for: tuple[str, ...],
+                     keep_challenger=None):
     """(support, against, last date) per row of ``frame`` (``_row_frame``) from the money dated by its as-of
-    date: money for the incumbent (``inc_events``, matched on the row's own candidate id) or against a
-    same-race challenger (``race_events``, other candidate ids) supports; money against the incumbent, or
+    date (``events``, ``_event_frame``): money for the incumbent (matched on the row's own candidate id) or
+    against a same-race challenger (other candidate ids) supports; money against the incumbent, or
     of a kind in ``chal_for`` for a challenger, opposes.  ``keep_challenger(chal)`` (a boolean mask over
     the race's matched events) may narrow them further.  Net refunds never go below 0.  Three Series
     indexed by the frame's ``i``; a row with no money dated by its as-of date is absent from them."""
-    inc = frame[frame["fec"].notna()].merge(inc_events.drop(columns=_RACE[1:]), left_on=["cycle", "fec"],
+    inc = frame[frame["fec"].notna()].merge(events.drop(columns=_RACE[1:]), left_on=["cycle", "fec"],
                                              right_on=["cycle", "candidate_id"])
     inc = inc[inc["date"] <= inc["w"]]
-    races = race_events.dropna(subset=["state", "district", "party"]).astype({"district": np.int64})
+    races = events.dropna(subset=["state", "district", "party"]).astype({"district": np.int64})
     chal = frame.merge(races, on=_RACE)
     chal = chal[(chal["date"] <= chal["w"]) & (chal["candidate_id"] != chal["fec"])]
     if keep_challenger is not None:
@@ -453,7 +453,7 @@ def aggregate_pro_israel(events: pd.DataFrame, rows: pd.DataFrame, as_of, pacs=B
     cycles = {int(c) for c in events["cycle"].unique()}
     valid = (pd.to_numeric(rows["cycle"]).astype(int).isin(cycles) & when.notna()).to_numpy()
     ev = _event_frame(events)
-    s_, a_, l_ = _support_against(_row_frame(rows, when, valid), ev, ev, chal_for=("for",))
+    s_, a_, l_ = _support_against(_row_frame(rows, when, valid), ev, chal_for=("for",))
     support = s_.reindex(range(len(rows)), fill_value=0.0).to_numpy(dtype=float)
     against = a_.reindex(range(len(rows)), fill_value=0.0).to_numpy(dtype=float)
     last = l_.reindex(range(len(rows))).to_numpy(dtype="datetime64[ns]")
@@ -541,7 +541,7 @@ def aggregate_jstreet(events: pd.DataFrame, rows: pd.DataFrame, as_of) -> pd.Dat
 
     covered = (pd.to_numeric(rows["cycle"]).astype(int) >= JSTREET_FIRST_CYCLE).to_numpy()
     valid = covered & when.notna().to_numpy()
-    s_, a_, l_ = _support_against(_row_frame(rows, when, valid), ev, ev, chal_for=("for", "contribution"),
+    s_, a_, l_ = _support_against(_row_frame(rows, when, valid), ev, chal_for=("for", "contribution"),
                                   keep_challenger=keep)
     support = np.where(valid, s_.reindex(range(len(rows)), fill_value=0.0).to_numpy(dtype=float), np.nan)
     against = np.where(valid, a_.reindex(range(len(rows)), fill_value=0.0).to_numpy(dtype=float), np.nan)

@@ -499,10 +499,8 @@ def mlflow_available() -> bool:
     """True when a tracking store exists (a SQLite file that is there, or any other URI)."""
     from forecasting import tracking
 
-    uri = tracking.tracking_uri()
-    if uri.startswith("sqlite:///"):
-        return Path(uri[len("sqlite:///"):]).is_file()
-    return True
+    db = tracking.sqlite_path()
+    return db is None or db.is_file()
 
 
 def last_train_run(model: str):
